@@ -1,0 +1,45 @@
+/**
+ * The `parl` command line: dispatch to commands; every command has --help.
+ * Returns the exit status (0 ok, 1 a check failed, 2 bad usage or input).
+ */
+import type { CliIo } from './io.js';
+import { verifyCommand } from './commands/verify.js';
+import { vectorsCommand } from './commands/vectors.js';
+
+export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tabular MDPs, float64 reference
+
+Usage: parl <command> [options]
+
+Commands:
+  verify            check the implemented identities on generated MDPs
+  vectors check     compare parl-ts with conformance vector files
+
+Run "parl <command> --help" for a command's options.`;
+
+type Command = (args: ReadonlyArray<string>, io: CliIo) => number;
+const COMMANDS: Record<string, Command> = { verify: verifyCommand, vectors: vectorsCommand };
+
+/** Run `parl` with the given arguments (without the program name). */
+export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number => {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out(MAIN_HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[cmd];
+  if (command === undefined) {
+    io.err(`parl: unknown command "${cmd}"\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  try {
+    return command(rest, io);
+  } catch (e) {
+    // parseArgs reports unknown options and missing values by throwing a TypeError with a clear message
+    const err = e as Error & { code?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`parl ${cmd}: ${err.message}`);
+      return 2;
+    }
+    throw e;
+  }
+};

@@ -1,0 +1,14 @@
+/**
+ * parl-ts: a float64 reference implementation of PARL (Chakraborty et al., ICLR 2024) for
+ * tabular MDPs and softmax policies. Notation and layouts: MATH.md (see spec/).
+ */
+export * from './mdp/index.js';
+export * from './random/rng.js';
+export * from './policy/index.js';
+export * from './value/index.js';
+export * from './gradient/index.js';
+export * from './reward/index.js';
+export * from './linalg/index.js';
+export * from './check/index.js';
+export * from './vectors/index.js';
+export * from './verify/index.js';

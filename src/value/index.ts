@@ -1,0 +1,2 @@
+export * from './policyMatrices.js';
+export * from './policyEvaluation.js';

@@ -1,0 +1,81 @@
+/**
+ * Exact policy evaluation with entropy weight λ ≥ 0 (MATH.md §3), by one LU factorisation of
+ * `I − γ P_π` shared by the value solve and the (transposed) visitation solve.
+ */
+import type { Mdp } from '../mdp/types.js';
+import { luFactor, luSolve, luSolveTransposed, reportSolve, type SolveReport } from '../linalg/index.js';
+import { softmaxLogProbs, softmaxProbs } from '../policy/softmax.js';
+import { actionValues, advantage, bellmanMatrix, policyReward, policyTransition } from './policyMatrices.js';
+
+/** How trustworthy the two linear solves were (the caller decides what a warning means). */
+export interface EvaluationDiagnostics {
+  /** Report of `(I − γP_π) V = r_π`. */
+  readonly value: SolveReport;
+  /** Report of `(I − γP_π)ᵀ x = ρ` (d = (1−γ) x). */
+  readonly visitation: SolveReport;
+}
+
+/** Everything MATH.md §3 defines for one softmax policy `π_θ`, reward `r` and weight `λ`. */
+export interface PolicyEvaluation {
+  readonly pi: Float64Array;
+  readonly logPi: Float64Array;
+  /** `V = (I − γ P_π)^{-1} r_π` */
+  readonly V: Float64Array;
+  /** `Q = r + γ P V` */
+  readonly Q: Float64Array;
+  /** `Adv = Q − λ log π − V` */
+  readonly adv: Float64Array;
+  /** `d_ρ^π = (1−γ) ρᵀ (I − γ P_π)^{-1}` */
+  readonly d: Float64Array;
+  /** `J = ρᵀ V` */
+  readonly J: number;
+  readonly diagnostics: EvaluationDiagnostics;
+}
+
+/** `J(θ) = ρᵀ V` (MATH.md §3). */
+export const objective = (rho: Readonly<Float64Array>, V: Readonly<Float64Array>): number => {
+  let J = 0;
+  for (let s = 0; s < V.length; s++) J += rho[s] * V[s];
+  return J;
+};
+
+/** Evaluate a given policy table (π and log π) exactly: V, Q, Adv, d, J (MATH.md §3). */
+export const evaluatePolicyTable = (
+  mdp: Mdp,
+  r: Readonly<Float64Array>,
+  pi: Float64Array,
+  logPi: Float64Array,
+  lambda: number,
+): PolicyEvaluation => {
+  const { S, A, gamma, rho } = mdp;
+  const M = bellmanMatrix(mdp, policyTransition(mdp, pi));
+  const lu = luFactor(M, S);
+  const rPi = policyReward(mdp, r, pi, logPi, lambda);
+  const V = luSolve(lu, rPi);
+  const x = luSolveTransposed(lu, rho);
+  const d = new Float64Array(S);
+  for (let s = 0; s < S; s++) d[s] = (1 - gamma) * x[s];
+  const Q = actionValues(mdp, r, V);
+  return {
+    pi,
+    logPi,
+    V,
+    Q,
+    adv: advantage(S, A, Q, V, logPi, lambda),
+    d,
+    J: objective(rho, V),
+    diagnostics: {
+      value: reportSolve(M, lu, rPi, V, false),
+      visitation: reportSolve(M, lu, rho, x, true),
+    },
+  };
+};
+
+/** Evaluate the softmax policy π_θ exactly: V, Q, Adv, d, J with entropy weight λ (MATH.md §3). */
+export const evaluatePolicy = (
+  mdp: Mdp,
+  r: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  lambda: number,
+): PolicyEvaluation =>
+  evaluatePolicyTable(mdp, r, softmaxProbs(theta, mdp.S, mdp.A), softmaxLogProbs(theta, mdp.S, mdp.A), lambda);

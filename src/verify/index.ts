@@ -1,0 +1,4 @@
+export * from './cases.js';
+export * from './identities.js';
+export * from './published.js';
+export * from './runVerify.js';
