@@ -1,0 +1,22 @@
+/** Dense float64 linear algebra for the reference path (MATH.md §10): LU, solves, reports. */
+export {
+  CONDITION_WARNING,
+  PIVOT_RATIO_WARNING,
+  conditionEstimate1,
+  conditionEstimateInf,
+  luFactor,
+  luSolve,
+  luSolveMany,
+  luSolveTransposed,
+  luSolveTransposedMany,
+  matNorm1,
+  matNormInf,
+  matTVec,
+  matVec,
+  reportSolve,
+  solve,
+  solveTransposed,
+  vecNorm1,
+  vecNormInf,
+} from './lu.js';
+export type { LuFactorization, SolveReport } from './lu.js';
