@@ -20,3 +20,7 @@ export {
   vecNormInf,
 } from './lu.js';
 export type { LuFactorization, SolveReport } from './lu.js';
+export { symmetricEigen, pseudoInverseSolve } from './symmetricEigen.js';
+export type { SymmetricEigen, PseudoInverseSolve } from './symmetricEigen.js';
+export { minres } from './minres.js';
+export type { IterativeSolve, MinresOptions } from './minres.js';

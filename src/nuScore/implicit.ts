@@ -1,0 +1,218 @@
+/**
+ * The ν-score by the implicit function theorem at any θ (MATH.md §6; the paper's route):
+ *
+ *   ∇_ν θ* = −H^† M,   H = ∇²_θθ J,  M = ∇²_θν J,
+ *   ψ[s,a] = (∇_ν θ*)ᵀ ∇_θ log π_θ(a|s) = ∇_ν θ*[s,a] − Σ_b π(b|s) ∇_ν θ*[s,b].
+ *
+ * H is singular along the gauge (one direction per state) and on every state the policy never
+ * visits (d(s) = 0); the Moore–Penrose pseudo-inverse returns the gauge-free derivative, and
+ * ψ is unchanged by per-state constants. At θ = θ*(ν) the route agrees with the closed form;
+ * at θ^K (K policy-gradient steps) it is the approximation A-PARL uses. Two solvers:
+ * dense (symmetric eigendecomposition, small problems) and iterative (MINRES on exact
+ * Hessian-vector products, never forming H). Each reports its residual and a condition estimate.
+ */
+import type { Mdp } from '../mdp/types.js';
+import { hessianContext, hessianFromContext, hessianVectorProductWith, type HessianContext } from '../hessian/index.js';
+import { mixedHessianFromContext, mixedHessianTransposeVectorProductWith, mixedHessianVectorProductWith } from '../hessian/index.js';
+import { minres, type MinresOptions } from '../linalg/minres.js';
+import { pseudoInverseSolve } from '../linalg/symmetricEigen.js';
+import { rewardDimension, rewardOf, type RewardModel } from '../reward/rewardModel.js';
+
+/** Condition number above which the implicit solve is reported as ill-conditioned. */
+export const IMPLICIT_CONDITION_WARNING = 1e10;
+
+/** The implicit-route ν-score with the quality of its solve. */
+export interface ImplicitNuScore {
+  /** `ψ`, `(S·A)×d` row-major. */
+  readonly psi: Float64Array;
+  /** Gauge-free `∇_ν θ* = −H^† M`, `(S·A)×d` row-major (each state's rows have mean ~0). */
+  readonly gradThetaStar: Float64Array;
+  /** Condition number of H on the subspace that was inverted. */
+  readonly conditionEstimate: number;
+  /** Largest relative residual of the solves. */
+  readonly relativeResidual: number;
+  /** Directions treated as null (dense) — expected: one per visited state (gauge) + A per unvisited state. */
+  readonly nullDimension: number;
+  /** The structural null dimension: (S − u) + A·u with u = #{s : d(s) ≤ S·ε}. */
+  readonly expectedNullDimension: number;
+  readonly solver: 'dense-eigen' | 'minres';
+  /** Set when the solve is ill-conditioned, did not converge, or the null space is not the structural one. */
+  readonly warning?: string;
+}
+
+/** States the policy (numerically) never visits: d(s) ≤ S·ε. */
+const unvisitedStates = (ctx: HessianContext): number => {
+  let k = 0;
+  for (let s = 0; s < ctx.mdp.S; s++) if (ctx.ev.d[s] <= ctx.mdp.S * 2 ** -52) k++;
+  return k;
+};
+
+/** Null dimension of H from structure: one gauge direction per visited state, a whole block per unvisited one. */
+export const structuralNullDimension = (S: number, A: number, unvisited: number): number => S - unvisited + A * unvisited;
+
+/** `ψ[s,a,:] = X[s,a,:] − Σ_b π(b|s) X[s,b,:]` — apply the score to `X = ∇_ν θ*` (MATH.md §6). */
+export const scoreContract = (mdp: Mdp, pi: Readonly<Float64Array>, X: Readonly<Float64Array>, d: number): Float64Array => {
+  const { S, A } = mdp;
+  const psi = new Float64Array(S * A * d);
+  const mean = new Float64Array(d);
+  for (let s = 0; s < S; s++) {
+    mean.fill(0);
+    for (let b = 0; b < A; b++) {
+      const p = pi[s * A + b];
+      const o = (s * A + b) * d;
+      for (let i = 0; i < d; i++) mean[i] += p * X[o + i];
+    }
+    for (let a = 0; a < A; a++) {
+      const o = (s * A + a) * d;
+      for (let i = 0; i < d; i++) psi[o + i] = X[o + i] - mean[i];
+    }
+  }
+  return psi;
+};
+
+const warningFor = (cond: number, residual: number, nullDim: number, expected: number, converged = true): string | undefined => {
+  const w: string[] = [];
+  if (!converged) w.push('the iterative solve did not converge');
+  if (cond > IMPLICIT_CONDITION_WARNING) w.push(`H is ill-conditioned on the inverted subspace (κ ≈ ${cond.toExponential(1)}): ψ on rarely taken actions is unreliable, π-weighted quantities stay accurate`);
+  if (residual > 1e-8) w.push(`relative residual ${residual.toExponential(1)}`);
+  if (nullDim !== expected && nullDim >= 0) w.push(`null space of H has dimension ${nullDim}, structural dimension is ${expected} (near-deterministic policy or a non-structural singularity)`);
+  return w.length > 0 ? w.join('; ') : undefined;
+};
+
+/** ψ by the implicit function theorem with a dense pseudo-inverse of H (small problems; O((SA)³)). */
+export const nuScoreImplicitDense = (
+  mdp: Mdp,
+  model: RewardModel,
+  nu: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  lambda: number,
+): ImplicitNuScore => {
+  const ctx = hessianContext(mdp, rewardOf(model, nu), theta, lambda);
+  const n = mdp.S * mdp.A;
+  const d = rewardDimension(model);
+  const H = hessianFromContext(ctx);
+  // H is symmetric in exact arithmetic; use its symmetric part for the eigendecomposition
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
+    const m = 0.5 * (H[i * n + j] + H[j * n + i]);
+    H[i * n + j] = m;
+    H[j * n + i] = m;
+  }
+  const M = mixedHessianFromContext(ctx, model);
+  const sol = pseudoInverseSolve(H, n, M, d);
+  const X = sol.x.map((x) => -x);
+  const expected = structuralNullDimension(mdp.S, mdp.A, unvisitedStates(ctx));
+  return {
+    psi: scoreContract(mdp, ctx.ev.pi, X, d),
+    gradThetaStar: X,
+    conditionEstimate: sol.conditionEstimate,
+    relativeResidual: sol.relativeResidual,
+    nullDimension: sol.dropped,
+    expectedNullDimension: expected,
+    solver: 'dense-eigen',
+    warning: warningFor(sol.conditionEstimate, sol.relativeResidual, sol.dropped, expected),
+  };
+};
+
+/**
+ * Remove the structural null space of H from `v` in place: each visited state's row mean (the
+ * gauge) and the whole block of each unvisited state. H maps into this complement exactly, so
+ * projecting every Krylov vector keeps rounding from leaking into null directions — without it
+ * MINRES's Lanczos vectors pick up gauge components at the ε level and it chases eigenvalues ~1e-17.
+ */
+const projectOutNullSpace = (ctx: HessianContext, v: Float64Array): Float64Array => {
+  const { S, A } = ctx.mdp;
+  for (let s = 0; s < S; s++) {
+    const o = s * A;
+    if (ctx.ev.d[s] <= S * 2 ** -52) {
+      for (let a = 0; a < A; a++) v[o + a] = 0;
+      continue;
+    }
+    let mean = 0;
+    for (let a = 0; a < A; a++) mean += v[o + a];
+    mean /= A;
+    for (let a = 0; a < A; a++) v[o + a] -= mean;
+  }
+  return v;
+};
+
+/** The Hessian as a symmetric operator on the complement of its structural null space. */
+const projectedHessian = (ctx: HessianContext) => (v: Readonly<Float64Array>): Float64Array =>
+  projectOutNullSpace(ctx, hessianVectorProductWith(ctx, projectOutNullSpace(ctx, Float64Array.from(v))));
+
+/** ψ by the implicit function theorem with MINRES on exact Hessian-vector products, one solve per ν-coordinate. */
+export const nuScoreImplicitIterative = (
+  mdp: Mdp,
+  model: RewardModel,
+  nu: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  lambda: number,
+  opts: MinresOptions = {},
+): ImplicitNuScore => {
+  const ctx = hessianContext(mdp, rewardOf(model, nu), theta, lambda);
+  const { S, A } = mdp;
+  const n = S * A;
+  const d = rewardDimension(model);
+  const X = new Float64Array(n * d);
+  let cond = 1;
+  let residual = 0;
+  let converged = true;
+  const e = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    e.fill(0);
+    e[i] = 1;
+    const rhs = projectOutNullSpace(ctx, mixedHessianVectorProductWith(ctx, model, e));
+    const sol = minres(projectedHessian(ctx), rhs, opts);
+    cond = Math.max(cond, sol.conditionEstimate);
+    residual = Math.max(residual, sol.relativeResidual);
+    converged &&= sol.converged;
+    for (let j = 0; j < n; j++) X[j * d + i] = -sol.x[j];
+  }
+  const expected = structuralNullDimension(S, A, unvisitedStates(ctx));
+  return {
+    psi: scoreContract(mdp, ctx.ev.pi, X, d),
+    gradThetaStar: X,
+    conditionEstimate: cond,
+    relativeResidual: residual,
+    nullDimension: -1,
+    expectedNullDimension: expected,
+    solver: 'minres',
+    warning: warningFor(cond, residual, -1, expected, converged),
+  };
+};
+
+/** A vector-Jacobian product of the implicit-route ν-score with its solve quality. */
+export interface ImplicitNuScoreVjp {
+  /** `Σ_{s,a} w[s,a] ψ[s,a]`, a d-vector. */
+  readonly value: Float64Array;
+  readonly solve: { readonly relativeResidual: number; readonly iterations: number; readonly converged: boolean; readonly conditionEstimate: number };
+}
+
+/**
+ * `Σ_{s,a} w[s,a] ψ[s,a]` by the implicit route without materialising ψ or H (MATH.md §6):
+ * with `w̃[s,b] = w[s,b] − π(b|s) Σ_a w[s,a]` (the score applied to w), solve `H z = w̃`
+ * by MINRES (H is symmetric), then the product is `−Mᵀ z` (one adjoint mixed-Hessian product).
+ */
+export const nuScoreVjpImplicit = (
+  mdp: Mdp,
+  model: RewardModel,
+  nu: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  lambda: number,
+  w: Readonly<Float64Array>,
+  opts: MinresOptions = {},
+): ImplicitNuScoreVjp => {
+  const ctx = hessianContext(mdp, rewardOf(model, nu), theta, lambda);
+  const { S, A } = mdp;
+  const wt = new Float64Array(S * A);
+  for (let s = 0; s < S; s++) {
+    let sum = 0;
+    for (let a = 0; a < A; a++) sum += w[s * A + a];
+    for (let b = 0; b < A; b++) wt[s * A + b] = w[s * A + b] - ctx.ev.pi[s * A + b] * sum;
+  }
+  const sol = minres(projectedHessian(ctx), projectOutNullSpace(ctx, wt), opts);
+  const value = mixedHessianTransposeVectorProductWith(ctx, model, sol.x).map((x) => -x);
+  return {
+    value,
+    solve: { relativeResidual: sol.relativeResidual, iterations: sol.iterations, converged: sol.converged, conditionEstimate: sol.conditionEstimate },
+  };
+};

@@ -1,0 +1,2 @@
+export * from './closedForm.js';
+export * from './implicit.js';
