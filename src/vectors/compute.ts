@@ -5,6 +5,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { policyGradientFromEvaluation } from '../gradient/policyGradient.js';
+import { hessianFromContext, hessianContextFromEvaluation } from '../hessian/index.js';
+import { nuScoreClosedForm } from '../nuScore/closedForm.js';
+import { plainOptimum, softOptimum, type PlainOptimum, type SoftOptimum } from '../optimal/index.js';
 import { rewardOf } from '../reward/rewardModel.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../value/policyEvaluation.js';
 import type { ConformanceVector, VectorField } from './schema.js';
@@ -17,6 +20,10 @@ interface CaseContext {
   readonly v: ConformanceVector;
   readonly r: () => Float64Array;
   readonly evaluation: () => PolicyEvaluation;
+  /** The soft optimum (λ > 0), or why there is none. */
+  readonly soft: () => E.Either<string, SoftOptimum>;
+  /** The plain optimum (λ = 0), or why there is none. */
+  readonly plain: () => E.Either<string, PlainOptimum>;
 }
 
 const memo = <T>(f: () => T): (() => T) => {
@@ -27,7 +34,17 @@ const memo = <T>(f: () => T): (() => T) => {
 const makeContext = (v: ConformanceVector): CaseContext => {
   const r = memo(() => rewardOf(v.reward, v.nu));
   const evaluation = memo(() => evaluatePolicy(v.mdp, r(), v.theta, v.lambda));
-  return { v, r, evaluation };
+  const soft = memo((): E.Either<string, SoftOptimum> => {
+    const o = softOptimum(v.mdp, r(), v.lambda);
+    if (E.isLeft(o)) return E.left(o.left.message);
+    return o.right.converged ? E.right(o.right) : E.left(`soft optimum did not converge (relative residual ${o.right.relativeResidual.toExponential(2)})`);
+  });
+  const plain = memo((): E.Either<string, PlainOptimum> => {
+    const o = plainOptimum(v.mdp, r());
+    if (E.isLeft(o)) return E.left(o.left.message);
+    return o.right.converged ? E.right(o.right) : E.left(`plain optimum did not converge (relative residual ${o.right.relativeResidual.toExponential(2)})`);
+  });
+  return { v, r, evaluation, soft, plain };
 };
 
 const notYet = (what: string): FieldResult => E.left(`not computable by this version of parl-ts (${what})`);
@@ -40,11 +57,21 @@ const calculators: Record<VectorField, (c: CaseContext) => FieldResult> = {
   d: (c) => E.right(c.evaluation().d),
   J: (c) => E.right(Float64Array.of(c.evaluation().J)),
   gradJ: (c) => E.right(policyGradientFromEvaluation(c.v.mdp, c.evaluation())),
-  hessJ: () => notYet('exact Hessian of J'),
-  thetaStar: () => notYet('optimal policy solver'),
-  piStar: () => notYet('optimal policy solver'),
-  VStar: () => notYet('optimal policy solver'),
-  psi: () => notYet('ν-score'),
+  hessJ: (c) => E.right(hessianFromContext(hessianContextFromEvaluation(c.v.mdp, c.evaluation(), c.v.lambda))),
+  thetaStar: (c) => E.map((o: SoftOptimum) => o.thetaStar)(c.soft()),
+  piStar: (c) => {
+    if (c.v.lambda > 0) return E.map((o: SoftOptimum) => o.piStar)(c.soft());
+    const p = c.plain();
+    if (E.isLeft(p)) return p;
+    // VECTORS.md: at λ = 0, π* is one-hot and exists only when the optimal action is unique
+    return p.right.uniqueOptimalAction ? E.right(p.right.piStar) : E.left('π* is not unique at λ = 0 (tied optimal actions)');
+  },
+  VStar: (c) => (c.v.lambda > 0 ? E.map((o: SoftOptimum) => o.VStar)(c.soft()) : E.map((o: PlainOptimum) => o.VStar)(c.plain())),
+  psi: (c) => {
+    const o = c.soft();
+    if (E.isLeft(o)) return o;
+    return E.bimap((e: { message: string }) => e.message, (n: { psi: Float64Array }) => n.psi)(nuScoreClosedForm(c.v.mdp, c.v.reward, o.right.piStar, c.v.lambda));
+  },
   G: () => notYet('upper-level objective'),
   gradG: () => notYet('PARL gradient'),
   gradGMyopic: () => notYet('myopic gradient'),

@@ -23,7 +23,8 @@ export interface Identity {
   readonly name: string;
   /** Where the identity comes from (MATH.md section / equation). */
   readonly source: string;
-  readonly measure: (c: VerifyCase, ev: PolicyEvaluation) => Measurement;
+  /** The error on one case, or `undefined` when the identity does not apply to it (e.g. θ* at λ = 0). */
+  readonly measure: (c: VerifyCase, ev: PolicyEvaluation) => Measurement | undefined;
 }
 
 const maxAbs = (x: ArrayLike<number>): number => {
@@ -39,7 +40,8 @@ const maxAbs = (x: ArrayLike<number>): number => {
 export const valueScale = (c: VerifyCase): number =>
   (maxAbs(c.r) + c.lambda * Math.log(c.mdp.A)) / (1 - c.mdp.gamma) + 1;
 
-export const IDENTITIES: ReadonlyArray<Identity> = [
+/** Identities of the core (MATH.md §2–§4). */
+export const CORE_IDENTITIES: ReadonlyArray<Identity> = [
   {
     name: 'policy rows sum to 1',
     source: 'MATH.md §2',

@@ -43,13 +43,20 @@ describe('parl vectors check on the independent reference vectors', () => {
     expect(run.stdout).toMatch(/FAIL V\[2\]: expected/);
   });
 
-  it('counts a field it cannot compute as a failure, never a pass', () => {
-    const run = runParl('vectors', 'check', '--fields', 'pi,psi', join(REF, 'p01-garnet-g09-l01.json'));
-    const computable = runParl('vectors', 'check', '--fields', 'pi', join(REF, 'p01-garnet-g09-l01.json'));
-    expect(computable.status).toBe(0);
-    // either psi is implemented (and then it must pass) or it is reported as a failure
-    if (run.status !== 0) expect(run.stdout).toMatch(/FAIL psi/);
-    else expect(run.stdout).toContain('1 passed, 0 failed');
+  it('passes --fields thetaStar,piStar,VStar,hessJ,psi on every reference vector (lower level)', () => {
+    const run = runParl('vectors', 'check', '--fields', 'thetaStar,piStar,VStar,hessJ,psi', ...refFiles);
+    expect(run.stdout).toContain('12 passed, 0 failed');
+    expect(run.status).toBe(0);
+  });
+
+  it('counts a field that cannot be computed as a failure, never a pass (θ* at λ = 0)', () => {
+    const src = join(REF, 'p03-garnet-g09-l0.json');
+    const withTheta = writeVariant('theta-star-at-lambda-0.json', src, (j) => {
+      j.expected.thetaStar = new Array(j.mdp.S * j.mdp.A).fill(0);
+    });
+    const run = runParl('vectors', 'check', '--fields', 'pi,thetaStar', withTheta);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/FAIL thetaStar: .*does not exist at λ = 0/);
   });
 
   it('reports malformed files by path and field and counts them as failed, without crashing', () => {
