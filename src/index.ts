@@ -12,3 +12,6 @@ export * from './linalg/index.js';
 export * from './check/index.js';
 export * from './vectors/index.js';
 export * from './verify/index.js';
+export * from './optimal/index.js';
+export * from './hessian/index.js';
+export * from './nuScore/index.js';
