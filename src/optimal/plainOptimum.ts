@@ -25,9 +25,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Mdp } from '../mdp/types.js';
 import { luFactor, luSolve } from '../linalg/index.js';
+import { backup, successorsOf } from '../mdp/successors.js';
+import { bellmanMatrixOfPolicy } from '../value/policyMatrices.js';
 import {
-  backup,
-  bellmanMatrixOf,
   checkReward,
   normInf,
   notConverged,
@@ -35,7 +35,6 @@ import {
   resolveOptions,
   softOptimum,
   spanOfDifference,
-  successorsOf,
   valueIterationBudget,
   type OptimumError,
   type OptimumOptions,
@@ -177,7 +176,7 @@ export const plainOptimum = (
       pi[s * A + policy[s]] = 1;
       rPi[s] = rew[s * A + policy[s]];
     }
-    V = luSolve(luFactor(bellmanMatrixOf(succ, S, A, gamma, pi), S), rPi);
+    V = luSolve(luFactor(bellmanMatrixOfPolicy(mdp, pi), S), rPi);
     pIter++;
     backup(succ, rew, gamma, V, Q);
     step = greedyStep(S, A, Q, V, TV, policy, o.tolerance * scaleOf(V), tieRel * scaleOf(V));

@@ -21,6 +21,8 @@ import type { Mdp, ValidationError } from '../mdp/types.js';
 import { formatValidationError } from '../mdp/types.js';
 import { validateTable } from '../mdp/validate.js';
 import { luFactor, luSolve } from '../linalg/index.js';
+import { backup, successorsOf } from '../mdp/successors.js';
+import { bellmanMatrixOfPolicy } from '../value/policyMatrices.js';
 
 // ---------------------------------------------------------------------------------------
 // Shared types, options and helpers of the optimum solvers (also used by plainOptimum.ts)
@@ -103,50 +105,6 @@ export const checkSoftLambda = (lambda: number): E.Either<OptimumError, number> 
 };
 
 /**
- * The nonzero pattern of `P` in compressed rows: row `i = s*A + a` holds the successors
- * `next[k]` with probabilities `prob[k]` for `k ∈ [offsets[i], offsets[i+1])`. Sparse MDPs
- * (Garnet, gridworld) make a Bellman backup cost O(S·A·branching) instead of O(S²·A).
- */
-export interface Successors {
-  readonly offsets: Int32Array;
-  readonly next: Int32Array;
-  readonly prob: Float64Array;
-}
-
-/** Compress `P` into its successor lists (MATH.md §1 layout), in one pass over `P`. */
-export const successorsOf = (mdp: Mdp): Successors => {
-  const { S, A, P } = mdp;
-  const offsets = new Int32Array(S * A + 1);
-  let next = new Int32Array(Math.max(16, 4 * S * A));
-  let prob = new Float64Array(next.length);
-  let k = 0;
-  for (let sa = 0; sa < S * A; sa++) {
-    offsets[sa] = k;
-    if (next.length - k < S) {
-      // grow geometrically so the copies cost O(nnz) in all
-      const cap = Math.max(2 * next.length, k + S);
-      const n2 = new Int32Array(cap);
-      const p2 = new Float64Array(cap);
-      n2.set(next.subarray(0, k));
-      p2.set(prob.subarray(0, k));
-      next = n2;
-      prob = p2;
-    }
-    const o = sa * S;
-    for (let t = 0; t < S; t++) {
-      const p = P[o + t];
-      if (p !== 0) {
-        next[k] = t;
-        prob[k] = p;
-        k++;
-      }
-    }
-  }
-  offsets[S * A] = k;
-  return { offsets, next: next.slice(0, k), prob: prob.slice(0, k) };
-};
-
-/**
  * How many value-iteration sweeps cost about as much as one exact (LU) step (MATH.md §5): the default cap
  * on value iteration. Value iteration only warm-starts the exact steps, which converge from
  * any start (policy iteration, soft or plain, improves monotonically), so spending at most about
@@ -156,35 +114,6 @@ export const successorsOf = (mdp: Mdp): Successors => {
  */
 export const valueIterationBudget = (S: number, A: number, nnz: number): number =>
   Math.max(1, Math.ceil((S * S * S) / 3 / (6 * nnz + 12 * S * A)));
-
-/** `Q = r + γ P V` into `Q`, through the successor lists (MATH.md §3). */
-export const backup = (succ: Successors, r: Readonly<Float64Array>, gamma: number, V: Readonly<Float64Array>, Q: Float64Array): void => {
-  const { offsets, next, prob } = succ;
-  let k = 0;
-  for (let sa = 0; sa < Q.length; sa++) {
-    const end = offsets[sa + 1];
-    let ev = 0;
-    for (; k < end; k++) ev += prob[k] * V[next[k]];
-    Q[sa] = r[sa] + gamma * ev;
-  }
-};
-
-/** `I − γ P_π` (row-major S×S) for a policy table π, through the successor lists (MATH.md §3). */
-export const bellmanMatrixOf = (succ: Successors, S: number, A: number, gamma: number, pi: Readonly<Float64Array>): Float64Array => {
-  const { offsets, next, prob } = succ;
-  const M = new Float64Array(S * S);
-  for (let s = 0; s < S; s++) {
-    const row = s * S;
-    for (let a = 0; a < A; a++) {
-      const w = gamma * pi[s * A + a];
-      if (w === 0) continue;
-      const sa = s * A + a;
-      for (let k = offsets[sa]; k < offsets[sa + 1]; k++) M[row + next[k]] -= w * prob[k];
-    }
-    M[row + s] += 1;
-  }
-  return M;
-};
 
 /** `‖x‖∞`, NaN if an entry is NaN (the scale of MATH.md §10 residuals). */
 export const normInf = (x: ArrayLike<number>): number => {
@@ -337,7 +266,7 @@ export const softOptimum = (
       }
       rPi[s] = acc;
     }
-    V = luSolve(luFactor(bellmanMatrixOf(succ, S, A, gamma, pi), S), rPi);
+    V = luSolve(luFactor(bellmanMatrixOfPolicy(mdp, pi), S), rPi);
     newton++;
   }
 

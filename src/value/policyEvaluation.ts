@@ -5,7 +5,7 @@
 import type { Mdp } from '../mdp/types.js';
 import { luFactor, luSolve, luSolveTransposed, reportSolve, type SolveReport } from '../linalg/index.js';
 import { softmaxLogProbs, softmaxProbs } from '../policy/softmax.js';
-import { actionValues, advantage, bellmanMatrix, policyReward, policyTransition } from './policyMatrices.js';
+import { actionValues, advantage, bellmanMatrixOfPolicy, policyReward } from './policyMatrices.js';
 
 /** How trustworthy the two linear solves were (the caller decides what a warning means). */
 export interface EvaluationDiagnostics {
@@ -29,6 +29,7 @@ export interface PolicyEvaluation {
   readonly d: Float64Array;
   /** `J = ρᵀ V` */
   readonly J: number;
+  /** Quality of the two solves (computed on first access, then kept). */
   readonly diagnostics: EvaluationDiagnostics;
 }
 
@@ -48,7 +49,7 @@ export const evaluatePolicyTable = (
   lambda: number,
 ): PolicyEvaluation => {
   const { S, A, gamma, rho } = mdp;
-  const M = bellmanMatrix(mdp, policyTransition(mdp, pi));
+  const M = bellmanMatrixOfPolicy(mdp, pi);
   const lu = luFactor(M, S);
   const rPi = policyReward(mdp, r, pi, logPi, lambda);
   const V = luSolve(lu, rPi);
@@ -56,6 +57,9 @@ export const evaluatePolicyTable = (
   const d = new Float64Array(S);
   for (let s = 0; s < S; s++) d[s] = (1 - gamma) * x[s];
   const Q = actionValues(mdp, r, V);
+  // the reports (residuals and two condition estimates, ~8 extra O(S²) solves) are computed on
+  // first access: callers that do not look at them do not pay for them
+  let diagnostics: EvaluationDiagnostics | undefined;
   return {
     pi,
     logPi,
@@ -64,9 +68,11 @@ export const evaluatePolicyTable = (
     adv: advantage(S, A, Q, V, logPi, lambda),
     d,
     J: objective(rho, V),
-    diagnostics: {
-      value: reportSolve(M, lu, rPi, V, false),
-      visitation: reportSolve(M, lu, rho, x, true),
+    get diagnostics(): EvaluationDiagnostics {
+      return (diagnostics ??= {
+        value: reportSolve(M, lu, rPi, V, false),
+        visitation: reportSolve(M, lu, rho, x, true),
+      });
     },
   };
 };

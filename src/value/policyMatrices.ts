@@ -1,22 +1,42 @@
 /**
  * The policy-averaged transition matrix and reward (MATH.md §3).
  */
+import { backup, successorsOf } from '../mdp/successors.js';
 import type { Mdp } from '../mdp/types.js';
 
-/** `P_π[s,s'] = Σ_a π(a|s) P[s,a,s']`, row-major S×S (MATH.md §3). */
+/** `P_π[s,s'] = Σ_a π(a|s) P[s,a,s']`, row-major S×S (MATH.md §3), through P's successor lists. */
 export const policyTransition = (mdp: Mdp, pi: Readonly<Float64Array>): Float64Array => {
-  const { S, A, P } = mdp;
+  const { S, A } = mdp;
+  const { offsets, next, prob } = successorsOf(mdp);
   const out = new Float64Array(S * S);
   for (let s = 0; s < S; s++) {
     const row = s * S;
     for (let a = 0; a < A; a++) {
       const p = pi[s * A + a];
       if (p === 0) continue;
-      const src = (s * A + a) * S;
-      for (let t = 0; t < S; t++) out[row + t] += p * P[src + t];
+      const sa = s * A + a;
+      for (let k = offsets[sa]; k < offsets[sa + 1]; k++) out[row + next[k]] += p * prob[k];
     }
   }
   return out;
+};
+
+/** `I − γ P_π` for a policy table π in one pass over P's successor lists (MATH.md §3). */
+export const bellmanMatrixOfPolicy = (mdp: Mdp, pi: Readonly<Float64Array>): Float64Array => {
+  const { S, A, gamma } = mdp;
+  const { offsets, next, prob } = successorsOf(mdp);
+  const M = new Float64Array(S * S);
+  for (let s = 0; s < S; s++) {
+    const row = s * S;
+    for (let a = 0; a < A; a++) {
+      const w = gamma * pi[s * A + a];
+      if (w === 0) continue;
+      const sa = s * A + a;
+      for (let k = offsets[sa]; k < offsets[sa + 1]; k++) M[row + next[k]] -= w * prob[k];
+    }
+    M[row + s] += 1;
+  }
+  return M;
 };
 
 /** `r_π(s) = Σ_a π(a|s) (r[s,a] − λ log π(a|s))` (MATH.md §3). */
@@ -52,14 +72,8 @@ export const bellmanMatrix = (mdp: Mdp, pPi: Readonly<Float64Array>): Float64Arr
 
 /** `Q[s,a] = r[s,a] + γ Σ_{s'} P[s,a,s'] V[s']` (MATH.md §3). */
 export const actionValues = (mdp: Mdp, r: Readonly<Float64Array>, V: Readonly<Float64Array>): Float64Array => {
-  const { S, A, P, gamma } = mdp;
-  const Q = new Float64Array(S * A);
-  for (let sa = 0; sa < S * A; sa++) {
-    const o = sa * S;
-    let ev = 0;
-    for (let t = 0; t < S; t++) ev += P[o + t] * V[t];
-    Q[sa] = r[sa] + gamma * ev;
-  }
+  const Q = new Float64Array(mdp.S * mdp.A);
+  backup(successorsOf(mdp), r, mdp.gamma, V, Q);
   return Q;
 };
 
