@@ -1,0 +1,80 @@
+/**
+ * A-PARL's configuration (MATH.md §8) and its validation: every problem is reported, with the
+ * field it concerns, before any work starts.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
+import type { ValidationError } from '../mdp/types.js';
+
+/** How the upper-level gradient is obtained at each outer step. */
+export type AparlMode = 'exact' | 'sampled' | 'oracle';
+
+/** A-PARL's hyper-parameters. */
+export interface AparlConfig {
+  /** exact: expectations exact, ψ by the implicit route at θ^K; sampled: N samples per outer step; oracle: θ*(ν) and closed-form ψ. */
+  readonly mode: AparlMode;
+  /** 'parl' uses ∇G with the ν-score term; 'myopic' drops it (the PEBBLE-style baseline). */
+  readonly gradient: 'parl' | 'myopic';
+  /** Outer iterations T. */
+  readonly T: number;
+  /** Inner policy-gradient steps K per outer step (warm-started). */
+  readonly K: number;
+  /** Inner step size β. */
+  readonly beta: number;
+  /** Outer step size α. */
+  readonly alpha: number;
+  /** Entropy weight λ of the lower level. */
+  readonly lambda: number;
+  /** Samples (trajectories or preference queries) per outer step, sampled mode. */
+  readonly N: number;
+  /** Seed of every random draw of the run. */
+  readonly seed: number;
+  /** Compute ‖∇G(ν_t)‖ at θ*(ν_t) each step (needs λ > 0; one extra optimum per step). */
+  readonly trackTrueGradient: boolean;
+}
+
+export const DEFAULT_APARL_CONFIG: AparlConfig = {
+  mode: 'exact',
+  gradient: 'parl',
+  T: 50,
+  K: 5,
+  beta: 1,
+  alpha: 0.5,
+  lambda: 0.1,
+  N: 64,
+  seed: 1,
+  trackTrueGradient: true,
+};
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Validate a (partial) configuration over the defaults, collecting every error (MATH.md §8). */
+export const validateAparlConfig = (input: unknown): E.Either<NonEmptyArray<ValidationError>, AparlConfig> => {
+  if (!isObject(input)) return E.left([{ field: '$', message: 'expected an object of A-PARL options' }]);
+  const errs: ValidationError[] = [];
+  const known = new Set(Object.keys(DEFAULT_APARL_CONFIG));
+  for (const k of Object.keys(input)) if (!known.has(k)) errs.push({ field: k, message: `unknown option (known: ${[...known].join(', ')})` });
+  const c = { ...DEFAULT_APARL_CONFIG, ...input } as Record<string, unknown>;
+  const int = (f: string, min: number): void => {
+    const v = c[f];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) errs.push({ field: f, message: `must be an integer ≥ ${min}, got ${JSON.stringify(v)}` });
+  };
+  const nonneg = (f: string, what: string): void => {
+    const v = c[f];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) errs.push({ field: f, message: `${what} must be a finite number ≥ 0, got ${JSON.stringify(v)}` });
+  };
+  if (!['exact', 'sampled', 'oracle'].includes(c.mode as string)) errs.push({ field: 'mode', message: `must be exact, sampled or oracle, got ${JSON.stringify(c.mode)}` });
+  if (!['parl', 'myopic'].includes(c.gradient as string)) errs.push({ field: 'gradient', message: `must be parl or myopic, got ${JSON.stringify(c.gradient)}` });
+  int('T', 1);
+  int('K', 1);
+  int('N', 1);
+  int('seed', 0);
+  nonneg('beta', 'the inner step size β');
+  nonneg('alpha', 'the outer step size α');
+  nonneg('lambda', 'the entropy weight λ');
+  if (typeof c.trackTrueGradient !== 'boolean') errs.push({ field: 'trackTrueGradient', message: 'must be true or false' });
+  if (c.mode === 'oracle' && c.lambda === 0) {
+    errs.push({ field: 'lambda', message: 'oracle mode needs λ > 0: θ*(ν) does not exist at λ = 0 (the optimum is deterministic); use exact or sampled mode' });
+  }
+  return errs.length > 0 ? E.left(errs as NonEmptyArray<ValidationError>) : E.right(c as unknown as AparlConfig);
+};
