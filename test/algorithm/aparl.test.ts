@@ -91,7 +91,7 @@ describe('A-PARL (MATH.md §8)', () => {
 
   it('with a small β the lower-level objective does not decrease across inner steps', () => {
     const r = rewardOf(model, Float64Array.from(rTrue));
-    let theta = new Float64Array(12);
+    let theta: Float64Array = new Float64Array(12);
     let J = evaluatePolicy(mdp, r, theta, 0.1).J;
     for (let k = 0; k < 30; k++) {
       theta = policyGradientAscent(mdp, r, theta, 0.1, 0.05, 1);
