@@ -9,6 +9,9 @@ import { hessianFromContext, hessianContextFromEvaluation } from '../hessian/ind
 import { nuScoreClosedForm } from '../nuScore/closedForm.js';
 import { plainOptimum, softOptimum, type PlainOptimum, type SoftOptimum } from '../optimal/index.js';
 import { rewardOf } from '../reward/rewardModel.js';
+import { upperLevelExact, type UpperLevelValue } from '../algorithm/upperLevel.js';
+import { policyPointAtOptimum } from '../bilevel/policyPoint.js';
+import { bradleyTerryTeacher } from '../bilevel/types.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../value/policyEvaluation.js';
 import type { ConformanceVector, VectorField } from './schema.js';
 
@@ -24,6 +27,8 @@ interface CaseContext {
   readonly soft: () => E.Either<string, SoftOptimum>;
   /** The plain optimum (λ = 0), or why there is none. */
   readonly plain: () => E.Either<string, PlainOptimum>;
+  /** G, ∇G and the myopic gradient at θ*(ν) (a utility given and λ > 0), or why not. */
+  readonly upper: () => E.Either<string, UpperLevelValue>;
 }
 
 const memo = <T>(f: () => T): (() => T) => {
@@ -44,10 +49,18 @@ const makeContext = (v: ConformanceVector): CaseContext => {
     if (E.isLeft(o)) return E.left(o.left.message);
     return o.right.converged ? E.right(o.right) : E.left(`plain optimum did not converge (relative residual ${o.right.relativeResidual.toExponential(2)})`);
   });
-  return { v, r, evaluation, soft, plain };
+  const upper = memo((): E.Either<string, UpperLevelValue> => {
+    const u = v.utility;
+    if (u === null) return E.left('the case has no utility, so G is not defined');
+    const point = policyPointAtOptimum(v.mdp, v.reward, v.nu, v.lambda);
+    if (E.isLeft(point)) return E.left(point.left.message);
+    const spec = u.kind === 'additive'
+      ? { kind: 'additive' as const, utility: { kind: 'additive' as const, u: u.u } }
+      : { kind: 'preference' as const, teacher: bradleyTerryTeacher(u.beta), rTrue: u.rTrue, H: u.H };
+    return upperLevelExact(spec, v.mdp, v.reward, v.nu, point.right);
+  });
+  return { v, r, evaluation, soft, plain, upper };
 };
-
-const notYet = (what: string): FieldResult => E.left(`not computable by this version of parl-ts (${what})`);
 
 const calculators: Record<VectorField, (c: CaseContext) => FieldResult> = {
   pi: (c) => E.right(c.evaluation().pi),
@@ -72,9 +85,9 @@ const calculators: Record<VectorField, (c: CaseContext) => FieldResult> = {
     if (E.isLeft(o)) return o;
     return E.bimap((e: { message: string }) => e.message, (n: { psi: Float64Array }) => n.psi)(nuScoreClosedForm(c.v.mdp, c.v.reward, o.right.piStar, c.v.lambda));
   },
-  G: () => notYet('upper-level objective'),
-  gradG: () => notYet('PARL gradient'),
-  gradGMyopic: () => notYet('myopic gradient'),
+  G: (c) => E.map((u: UpperLevelValue) => Float64Array.of(u.G))(c.upper()),
+  gradG: (c) => E.map((u: UpperLevelValue) => u.gradG)(c.upper()),
+  gradGMyopic: (c) => E.map((u: UpperLevelValue) => u.gradGMyopic)(c.upper()),
 };
 
 /** Compute the requested fields of one case; each result is independent of the others. */

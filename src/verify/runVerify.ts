@@ -5,10 +5,11 @@ import { evaluatePolicy } from '../value/policyEvaluation.js';
 import { generateCases } from './cases.js';
 import { CORE_IDENTITIES, type Identity } from './identities.js';
 import { LOWER_LEVEL_IDENTITIES } from './lowerLevelIdentities.js';
+import { UPPER_LEVEL_IDENTITIES } from './upperLevelIdentities.js';
 import { PUBLISHED_CHECKS } from './published.js';
 
 /** Every identity `parl verify` checks on generated cases, in table order. */
-export const IDENTITIES: ReadonlyArray<Identity> = [...CORE_IDENTITIES, ...LOWER_LEVEL_IDENTITIES];
+export const IDENTITIES: ReadonlyArray<Identity> = [...CORE_IDENTITIES, ...LOWER_LEVEL_IDENTITIES, ...UPPER_LEVEL_IDENTITIES];
 
 /** One row of the verification table. */
 export interface VerifyRow {

@@ -49,6 +49,12 @@ describe('parl vectors check on the independent reference vectors', () => {
     expect(run.status).toBe(0);
   });
 
+  it('passes every field (G, gradG, gradGMyopic included) on every reference vector', () => {
+    const run = runParl('vectors', 'check', ...refFiles);
+    expect(run.stdout).toContain('12 passed, 0 failed');
+    expect(run.status).toBe(0);
+  });
+
   it('counts a field that cannot be computed as a failure, never a pass (θ* at λ = 0)', () => {
     const src = join(REF, 'p03-garnet-g09-l0.json');
     const withTheta = writeVariant('theta-star-at-lambda-0.json', src, (j) => {
