@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { policyPointAt, policyPointAtOptimum } from '../bilevel/policyPoint.js';
 import type { PolicyPoint } from '../bilevel/types.js';
 import type { Mdp } from '../mdp/types.js';
-import { nuScoreImplicitDense } from '../nuScore/implicit.js';
+import { nuScoreImplicitDense, nuScoreImplicitIterative } from '../nuScore/implicit.js';
 import { plainOptimum, softOptimum } from '../optimal/index.js';
 import { softmaxProbs } from '../policy/softmax.js';
 import { makeRng } from '../random/rng.js';
@@ -101,10 +101,13 @@ export const runAparl = (
       point = policyPointAt(mdp, model, nu, theta, config.lambda);
     }
     // upper level at θ^K
-    const exact = upperLevelExact(upper, mdp, model, nu, point);
+    const exact = config.mode !== 'sampled' || config.recordExactG
+      ? upperLevelExact(upper, mdp, model, nu, point)
+      : E.left('exact G not recorded (recordExactG: false)');
     let step: Float64Array;
     if (config.mode === 'sampled') {
-      const psi = nuScoreImplicitDense(mdp, model, nu, theta, config.lambda).psi;
+      // ψ materialised at θ^K by the implicit route: dense for small S·A, MINRES per ν-coordinate otherwise
+      const psi = (S * A <= 64 ? nuScoreImplicitDense : nuScoreImplicitIterative)(mdp, model, nu, theta, config.lambda).psi;
       const s = upperLevelSampled(upper, config.gradient, mdp, model, nu, point.pi, psi, config.N, rng.split());
       step = s.gradient;
       queries += s.queries;

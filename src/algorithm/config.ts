@@ -31,6 +31,8 @@ export interface AparlConfig {
   readonly seed: number;
   /** Compute ‖∇G(ν_t)‖ at θ*(ν_t) each step (needs λ > 0; one extra optimum per step). */
   readonly trackTrueGradient: boolean;
+  /** In sampled mode, also compute the exact G(ν_t) for the records (an enumeration for preferences); exact and oracle modes always do. */
+  readonly recordExactG: boolean;
 }
 
 export const DEFAULT_APARL_CONFIG: AparlConfig = {
@@ -44,6 +46,7 @@ export const DEFAULT_APARL_CONFIG: AparlConfig = {
   N: 64,
   seed: 1,
   trackTrueGradient: true,
+  recordExactG: true,
 };
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -73,6 +76,7 @@ export const validateAparlConfig = (input: unknown): E.Either<NonEmptyArray<Vali
   nonneg('alpha', 'the outer step size α');
   nonneg('lambda', 'the entropy weight λ');
   if (typeof c.trackTrueGradient !== 'boolean') errs.push({ field: 'trackTrueGradient', message: 'must be true or false' });
+  if (typeof c.recordExactG !== 'boolean') errs.push({ field: 'recordExactG', message: 'must be true or false' });
   if (c.mode === 'oracle' && c.lambda === 0) {
     errs.push({ field: 'lambda', message: 'oracle mode needs λ > 0: θ*(ν) does not exist at λ = 0 (the optimum is deterministic); use exact or sampled mode' });
   }

@@ -10,4 +10,10 @@ export interface CliIo {
   readonly readText: (path: string) => string | Error;
   /** Whether progress output is wanted (stderr is a terminal). */
   readonly progress: boolean;
+  /** Write a text file, creating its directory; a failure is returned as an Error, never thrown. */
+  readonly writeText: (path: string, text: string) => Error | undefined;
+  /** Overwrite the current status line on stderr (progress bars); a no-op when not a terminal. */
+  readonly status: (text: string) => void;
+  /** Milliseconds from a monotonic clock (wall time of runs). */
+  readonly now: () => number;
 }

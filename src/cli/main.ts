@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /** Entry point of the `parl` binary: wires the CLI to the process (the only place with side effects). */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { runCli } from './run.js';
 
-const status = runCli(process.argv.slice(2), {
+const tty = process.stderr.isTTY === true;
+const status = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
   readText: (path) => {
@@ -13,6 +15,19 @@ const status = runCli(process.argv.slice(2), {
       return e as Error;
     }
   },
-  progress: process.stderr.isTTY === true,
+  progress: tty,
+  writeText: (path, text) => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      return undefined;
+    } catch (e) {
+      return e as Error;
+    }
+  },
+  status: (text) => {
+    if (tty) process.stderr.write(`\r\x1b[2K${text}`);
+  },
+  now: () => performance.now(),
 });
 process.exitCode = status;

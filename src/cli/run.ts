@@ -5,22 +5,24 @@
 import type { CliIo } from './io.js';
 import { verifyCommand } from './commands/verify.js';
 import { vectorsCommand } from './commands/vectors.js';
+import { runCommand } from './commands/run.js';
 
 export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tabular MDPs, float64 reference
 
 Usage: parl <command> [options]
 
 Commands:
+  run NAME|all      run an experiment (convergence, rlhf, design, lambda, pl) and write its report
   verify            check the implemented identities on generated MDPs
   vectors check     compare parl-ts with conformance vector files
 
 Run "parl <command> --help" for a command's options.`;
 
-type Command = (args: ReadonlyArray<string>, io: CliIo) => number;
-const COMMANDS: Record<string, Command> = { verify: verifyCommand, vectors: vectorsCommand };
+type Command = (args: ReadonlyArray<string>, io: CliIo) => number | Promise<number>;
+const COMMANDS: Record<string, Command> = { run: runCommand, verify: verifyCommand, vectors: vectorsCommand };
 
-/** Run `parl` with the given arguments (without the program name). */
-export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number => {
+/** Run `parl` with the given arguments (without the program name); some commands are asynchronous. */
+export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number | Promise<number> => {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.out(MAIN_HELP);
@@ -31,15 +33,19 @@ export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number => {
     io.err(`parl: unknown command "${cmd}"\n\n${MAIN_HELP}`);
     return 2;
   }
-  try {
-    return command(rest, io);
-  } catch (e) {
-    // parseArgs reports unknown options and missing values by throwing a TypeError with a clear message
+  // parseArgs reports unknown options and missing values by throwing an error with a clear message
+  const usageError = (e: unknown): number => {
     const err = e as Error & { code?: string };
     if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
       io.err(`parl ${cmd}: ${err.message}`);
       return 2;
     }
     throw e;
+  };
+  try {
+    const status = command(rest, io);
+    return typeof status === 'number' ? status : status.catch(usageError);
+  } catch (e) {
+    return usageError(e);
   }
 };

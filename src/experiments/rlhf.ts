@@ -27,7 +27,7 @@ interface EnvOutcome {
 }
 
 const runEnv = (env: Environment, opts: ExperimentOptions, tick: () => void): EnvOutcome => {
-  const T = opts.quick ? 25 : 80;
+  const T = opts.quick ? 40 : 150;
   const N = env === 'gridworld' ? 16 : 32;
   const perMethod: Record<'parl' | 'myopic', AparlRecord[][]> = { parl: [], myopic: [] };
   const queriesToTarget: EnvOutcome['queriesToTarget'] = { parl: [], myopic: [] };
@@ -44,7 +44,7 @@ const runEnv = (env: Environment, opts: ExperimentOptions, tick: () => void): En
     const J0 = evaluatePolicy(mdp, rTrue, problem.theta0, 0).J;
     if (env === 'gridworld') norm = { J0, Jstar };
     for (const gradient of ['parl', 'myopic'] as const) {
-      const cfg = validateAparlConfig({ mode: 'sampled', gradient, N, T, K: 5, beta: 1, alpha: env === 'gridworld' ? 0.5 : 1, lambda: 0.1, seed, trackTrueGradient: false });
+      const cfg = validateAparlConfig({ mode: 'sampled', gradient, N, T, K: 5, beta: 1, alpha: env === 'gridworld' ? 0.5 : 1, lambda: 0.1, seed, trackTrueGradient: false, recordExactG: false });
       if (E.isLeft(cfg)) throw new Error(`internal: ${JSON.stringify(cfg.left)}`);
       const run = runAparl(problem, cfg.right);
       if (E.isLeft(run)) throw new Error(run.left);

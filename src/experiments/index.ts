@@ -1,0 +1,21 @@
+/** The experiments `parl run` knows, by name (MATH.md §8–§9; issue-level claims of the paper). */
+import { runConvergence } from './convergence.js';
+import { runDesign } from './design.js';
+import { runLambda } from './lambda.js';
+import { runPl } from './pl.js';
+import { runRlhf } from './rlhf.js';
+import type { ExperimentOptions, ExperimentResult } from './types.js';
+
+export * from './types.js';
+export * from './stats.js';
+export * from './problems.js';
+
+export const EXPERIMENTS: Readonly<Record<string, { readonly run: (o: ExperimentOptions) => ExperimentResult; readonly about: string }>> = {
+  convergence: { run: runConvergence, about: '(1/T) Σ ‖∇G(ν_t)‖² against T, log-log, fitted slope, K ∈ {1, 5, 20}' },
+  rlhf: { run: runRlhf, about: 'PARL vs myopic with a simulated teacher: true return against preference queries' },
+  design: { run: runDesign, about: 'reward design with an additive true-reward utility: only the ν-score moves ν' },
+  lambda: { run: runLambda, about: 'size of the ν-score term as λ → 0 and as K grows' },
+  pl: { run: runPl, about: 'PL and Łojasiewicz ratios over random θ and along policy-gradient runs' },
+};
+
+export const EXPERIMENT_NAMES = Object.keys(EXPERIMENTS);

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runParlAsync } from '../support/cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'parl-run-'));
+/** Namespace URIs are identifiers, not fetched; anything else with a scheme would be an external resource. */
+const externalUrls = (html: string): string[] =>
+  (html.match(/https?:\/\/[^\s"'<>)]+/g) ?? []).filter((u) => !u.startsWith('http://www.w3.org/'));
+
+describe('parl run', () => {
+  it('has --help naming every experiment', async () => {
+    const r = await runParlAsync('run', '--help');
+    expect(r.status).toBe(0);
+    for (const n of ['convergence', 'rlhf', 'design', 'lambda', 'pl']) expect(r.stdout).toContain(n);
+  });
+
+  it('rejects bad configurations with every error before any work', async () => {
+    const r = await runParlAsync('run', 'nosuch', '--seeds', '0', '--seed=-3', '--out', join(out, 'never'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown experiment "nosuch"');
+    expect(r.stderr).toContain('--seeds must be an integer ≥ 1');
+    expect(r.stderr).toContain('--seed must be an integer ≥ 0');
+    expect(() => readFileSync(join(out, 'never', 'index.html'))).toThrow();
+  });
+
+  it('runs reduced experiments and writes records and a self-contained report (one SVG per figure)', async () => {
+    for (const name of ['design', 'lambda', 'pl', 'convergence']) {
+      const dir = join(out, name);
+      const r = await runParlAsync('run', name, '--out', dir, '--json');
+      expect(r.status, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout);
+      expect(summary.experiments[0].name).toBe(name);
+      const records = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
+      expect(records.name).toBe(name);
+      expect(records.summary.length).toBeGreaterThan(0);
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      const figures = (html.match(/<figure /g) ?? []).length;
+      expect(figures).toBeGreaterThan(0);
+      expect((html.match(/<svg/g) ?? []).length).toBe(figures);
+      expect(html).not.toContain('(figure missing)');
+      expect(html).not.toMatch(/<script|<link /);
+      expect(externalUrls(html)).toEqual([]);
+    }
+    // the design experiment's claim, checked on its records: the myopic gradient is identically zero
+    const design = JSON.parse(readFileSync(join(out, 'design', 'design.json'), 'utf8'));
+    for (const run of design.data.filter((d: { gradient: string }) => d.gradient === 'myopic')) {
+      for (const rec of run.records) expect(rec.stepGradNorm).toBe(0);
+    }
+  });
+
+  it('rlhf records both methods over the requested seeds, with queries counted', async () => {
+    const dir = join(out, 'rlhf');
+    const r = await runParlAsync('run', 'rlhf', '--seeds', '2', '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    const rec = JSON.parse(readFileSync(join(dir, 'rlhf.json'), 'utf8'));
+    for (const env of rec.data) {
+      expect(env.queriesToTarget.parl.length).toBe(2);
+      expect(env.queriesToTarget.myopic.length).toBe(2);
+      const methods = new Set(env.rows.map((x: { method: string }) => x.method));
+      expect([...methods].sort()).toEqual(['PARL', 'myopic']);
+      const q = env.rows.filter((x: { method: string }) => x.method === 'PARL').map((x: { queries: number }) => x.queries);
+      expect(q[q.length - 1]).toBeGreaterThan(q[0]);
+    }
+  });
+});
