@@ -8,7 +8,7 @@
 /** An iterative solve's outcome (the caller decides what non-convergence means). */
 export interface IterativeSolve {
   readonly x: Float64Array;
-  /** MINRES's running estimate of ‖b − A x‖₂. */
+  /** ‖b − A x‖₂ (`minres` recomputes it from x; a single preconditioned run estimates it in the M⁻¹-norm). */
   readonly residualNorm: number;
   /** `residualNorm / ‖b‖₂` (0 when b = 0). */
   readonly relativeResidual: number;
@@ -25,6 +25,8 @@ export interface MinresOptions {
   readonly maxIterations?: number;
   /** Restarts on the true residual when the recurrence's estimate was optimistic (default 5). */
   readonly maxRestarts?: number;
+  /** A symmetric positive definite preconditioner `r ↦ M⁻¹ r` (default: none). */
+  readonly preconditioner?: (r: Readonly<Float64Array>) => Float64Array;
 }
 
 const dot = (a: Readonly<Float64Array>, b: Readonly<Float64Array>): number => {
@@ -43,11 +45,13 @@ const minresRun = (
   const rtol = opts.rtol ?? 1e-12;
   const maxIt = opts.maxIterations ?? 4 * n + 10;
   const x = new Float64Array(n);
-  const beta1 = Math.sqrt(dot(b, b));
+  const psolve = opts.preconditioner ?? ((r: Readonly<Float64Array>) => Float64Array.from(r));
+  let y: Float64Array = psolve(b);
+  // β₁ = ‖b‖ in the M⁻¹-norm (the plain 2-norm without a preconditioner)
+  const beta1 = Math.sqrt(Math.max(0, dot(b, y)));
   if (beta1 === 0) return { x, residualNorm: 0, relativeResidual: 0, iterations: 0, converged: true, conditionEstimate: 1 };
   let r1: Float64Array = Float64Array.from(b);
   let r2: Float64Array = Float64Array.from(b);
-  let y: Float64Array = Float64Array.from(b);
   let w: Float64Array = new Float64Array(n);
   let w2: Float64Array = new Float64Array(n);
   let oldb = 0;
@@ -73,9 +77,9 @@ const minresRun = (
     for (let i = 0; i < n; i++) y[i] -= (alfa / beta) * r2[i];
     r1 = r2;
     r2 = y;
-    y = Float64Array.from(r2);
+    y = psolve(r2);
     oldb = beta;
-    beta = Math.sqrt(dot(r2, r2));
+    beta = Math.sqrt(Math.max(0, dot(r2, y)));
     anorm2 += alfa * alfa + oldb * oldb + beta * beta;
     const oldeps = epsln;
     const delta = cs * dbar + sn * alfa;

@@ -135,6 +135,38 @@ const projectOutNullSpace = (ctx: HessianContext, v: Float64Array): Float64Array
   return v;
 };
 
+/**
+ * A block preconditioner from the Hessian's form at the optimum (MATH.md §6):
+ * −H ≈ (λ̄/(1−γ)) blockdiag_s d(s)(diag π_s − π_s π_sᵀ), whose pseudo-inverse on the gauge complement is
+ * `v ↦ Π diag(1/π_s) Π v · (1−γ)/(λ̄ d(s))` per state (Π removes the row mean). Symmetric positive definite
+ * on the complement, as MINRES requires. λ̄ = max(λ, 1e-3) keeps it defined at λ = 0, and π is floored
+ * at 1e-12 so it stays finite; both only change how good the preconditioner is, never the solution.
+ */
+const blockPreconditioner = (ctx: HessianContext) => {
+  const { S, A, gamma } = ctx.mdp;
+  const lambdaBar = Math.max(ctx.lambda, 1e-3);
+  return (v: Readonly<Float64Array>): Float64Array => {
+    const z = new Float64Array(S * A);
+    for (let s = 0; s < S; s++) {
+      const ds = ctx.ev.d[s];
+      if (ds <= S * 2 ** -52) continue;
+      const o = s * A;
+      let mv = 0;
+      for (let a = 0; a < A; a++) mv += v[o + a];
+      mv /= A;
+      const scale = (1 - gamma) / (lambdaBar * ds);
+      let mz = 0;
+      for (let a = 0; a < A; a++) {
+        z[o + a] = ((v[o + a] - mv) / Math.max(ctx.ev.pi[o + a], 1e-12)) * scale;
+        mz += z[o + a];
+      }
+      mz /= A;
+      for (let a = 0; a < A; a++) z[o + a] -= mz;
+    }
+    return z;
+  };
+};
+
 /** The Hessian as a symmetric operator on the complement of its structural null space. */
 const projectedHessian = (ctx: HessianContext) => (v: Readonly<Float64Array>): Float64Array =>
   projectOutNullSpace(ctx, hessianVectorProductWith(ctx, projectOutNullSpace(ctx, Float64Array.from(v))));
@@ -161,7 +193,7 @@ export const nuScoreImplicitIterative = (
     e.fill(0);
     e[i] = 1;
     const rhs = projectOutNullSpace(ctx, mixedHessianVectorProductWith(ctx, model, e));
-    const sol = minres(projectedHessian(ctx), rhs, opts);
+    const sol = minres(projectedHessian(ctx), rhs, { preconditioner: blockPreconditioner(ctx), ...opts });
     cond = Math.max(cond, sol.conditionEstimate);
     residual = Math.max(residual, sol.relativeResidual);
     converged &&= sol.converged;
@@ -209,7 +241,7 @@ export const nuScoreVjpImplicit = (
     for (let a = 0; a < A; a++) sum += w[s * A + a];
     for (let b = 0; b < A; b++) wt[s * A + b] = w[s * A + b] - ctx.ev.pi[s * A + b] * sum;
   }
-  const sol = minres(projectedHessian(ctx), projectOutNullSpace(ctx, wt), opts);
+  const sol = minres(projectedHessian(ctx), projectOutNullSpace(ctx, wt), { preconditioner: blockPreconditioner(ctx), ...opts });
   const value = mixedHessianTransposeVectorProductWith(ctx, model, sol.x).map((x) => -x);
   return {
     value,
