@@ -19,6 +19,7 @@
  * the cancellation of `dr_π + γ dP_π V` when `|V| ≫ |Adv|` (γ near 1). Differentiating
  * `Mᵀ d = (1−γ) ρ` gives `Mᵀ dd = γ dP_πᵀ d`.
  */
+import { successorsOf } from '../mdp/successors.js';
 import type { Mdp } from '../mdp/types.js';
 import { luFactor, luSolve, luSolveTransposed, type LuFactorization } from '../linalg/index.js';
 import { bellmanMatrix, policyTransition } from '../value/policyMatrices.js';
@@ -49,9 +50,10 @@ export const hessianContext = (mdp: Mdp, r: Readonly<Float64Array>, theta: Reado
 /** `∇²_θθ J · v` (an S×A vector) from a shared context, O(S²A) per call (MATH.md §4, §6). */
 export const hessianVectorProductWith = (ctx: HessianContext, v: Readonly<Float64Array>): Float64Array => {
   const { mdp, lambda, ev, lu } = ctx;
-  const { S, A, P, gamma } = mdp;
+  const { S, A, gamma } = mdp;
   const n = S * A;
   if (v.length !== n) throw new RangeError(`direction v has length ${v.length}, expected S·A = ${n}`);
+  const { offsets, next, prob } = successorsOf(mdp);
   const { pi, adv, d } = ev;
   const c = 1 / (1 - gamma);
 
@@ -71,10 +73,7 @@ export const hessianVectorProductWith = (ctx: HessianContext, v: Readonly<Float6
       const dpi = pi[i] * ui;
       bs += dpi * adv[i];
       const w = d[s] * dpi;
-      if (w !== 0) {
-        const row = i * S;
-        for (let t = 0; t < S; t++) e[t] += w * P[row + t];
-      }
+      if (w !== 0) for (let k = offsets[i]; k < offsets[i + 1]; k++) e[next[k]] += w * prob[k];
     }
     b[s] = bs;
   }
@@ -88,9 +87,8 @@ export const hessianVectorProductWith = (ctx: HessianContext, v: Readonly<Float6
     const o = s * A;
     for (let a = 0; a < A; a++) {
       const i = o + a;
-      const row = i * S;
       let pdv = 0;
-      for (let t = 0; t < S; t++) pdv += P[row + t] * dV[t];
+      for (let k = offsets[i]; k < offsets[i + 1]; k++) pdv += prob[k] * dV[next[k]];
       const dAdv = gamma * pdv - lambda * u[i] - dV[s];
       // dd∘π∘Adv + d∘(π u)∘Adv + d∘π∘dAdv, with the common factor π
       out[i] = pi[i] * ((dd[s] + d[s] * u[i]) * adv[i] + d[s] * dAdv) * c;

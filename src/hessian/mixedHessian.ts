@@ -17,6 +17,7 @@
  * Because `r_ν` is linear and the map `δr ↦ dg` does not involve r, `∇²_θν J` does not depend on ν
  * at all; `nu` is accepted so the signatures match the rest of the bilevel API.
  */
+import { successorsOf } from '../mdp/successors.js';
 import type { Mdp } from '../mdp/types.js';
 import { luSolve, luSolveMany, luSolveTransposed } from '../linalg/index.js';
 import {
@@ -45,7 +46,8 @@ const contextAt = (mdp: Mdp, model: RewardModel, nu: Readonly<Float64Array>, the
 /** `(∂∇_θJ/∂r) δr`: the change of the policy gradient for a reward change `δr` (S×A) (MATH.md §6). */
 export const rewardDirectionalGradientWith = (ctx: HessianContext, dr: Readonly<Float64Array>): Float64Array => {
   const { mdp, ev, lu } = ctx;
-  const { S, A, P, gamma } = mdp;
+  const { S, A, gamma } = mdp;
+  const succ = successorsOf(mdp);
   const { pi, d } = ev;
   const n = S * A;
   if (dr.length !== n) throw new RangeError(`reward direction has length ${dr.length}, expected S·A = ${n}`);
@@ -61,9 +63,8 @@ export const rewardDirectionalGradientWith = (ctx: HessianContext, dr: Readonly<
   for (let s = 0; s < S; s++) {
     for (let a = 0; a < A; a++) {
       const i = s * A + a;
-      const row = i * S;
       let pdv = 0;
-      for (let t = 0; t < S; t++) pdv += P[row + t] * dV[t];
+      for (let k = succ.offsets[i]; k < succ.offsets[i + 1]; k++) pdv += succ.prob[k] * dV[succ.next[k]];
       out[i] = d[s] * pi[i] * (dr[i] + gamma * pdv - dV[s]) * c;
     }
   }
@@ -73,7 +74,8 @@ export const rewardDirectionalGradientWith = (ctx: HessianContext, dr: Readonly<
 /** Adjoint of `rewardDirectionalGradientWith`: `(∂∇_θJ/∂r)ᵀ v` (S×A), one transposed solve (MATH.md §6). */
 export const rewardDirectionalGradientTransposeWith = (ctx: HessianContext, v: Readonly<Float64Array>): Float64Array => {
   const { mdp, ev, lu } = ctx;
-  const { S, A, P, gamma } = mdp;
+  const { S, A, gamma } = mdp;
+  const succ = successorsOf(mdp);
   const { pi, d } = ev;
   const n = S * A;
   if (v.length !== n) throw new RangeError(`vector v has length ${v.length}, expected S·A = ${n}`);
@@ -87,9 +89,8 @@ export const rewardDirectionalGradientTransposeWith = (ctx: HessianContext, v: R
       cv[i] = ci;
       y[s] -= ci;
       if (ci !== 0) {
-        const row = i * S;
         const gc = gamma * ci;
-        for (let t = 0; t < S; t++) y[t] += gc * P[row + t];
+        for (let q = succ.offsets[i]; q < succ.offsets[i + 1]; q++) y[succ.next[q]] += gc * succ.prob[q];
       }
     }
   }
@@ -116,7 +117,8 @@ export const mixedHessianTransposeVectorProductWith = (ctx: HessianContext, mode
 export const mixedHessianFromContext = (ctx: HessianContext, model: RewardModel): Float64Array => {
   checkModel(ctx.mdp, model);
   const { mdp, ev, lu } = ctx;
-  const { S, A, P, gamma } = mdp;
+  const { S, A, gamma } = mdp;
+  const succ = successorsOf(mdp);
   const { pi, d } = ev;
   const dim = rewardDimension(model);
   const Jr = rewardJacobianDense(model);
@@ -136,11 +138,10 @@ export const mixedHessianFromContext = (ctx: HessianContext, model: RewardModel)
   for (let s = 0; s < S; s++)
     for (let a = 0; a < A; a++) {
       const i = s * A + a;
-      const row = i * S;
       pdv.fill(0);
-      for (let t = 0; t < S; t++) {
-        const p = P[row + t];
-        if (p === 0) continue;
+      for (let q = succ.offsets[i]; q < succ.offsets[i + 1]; q++) {
+        const p = succ.prob[q];
+        const t = succ.next[q];
         for (let j = 0; j < dim; j++) pdv[j] += p * dV[t * dim + j];
       }
       const f = d[s] * pi[i] * c;

@@ -79,7 +79,61 @@ const warningFor = (cond: number, residual: number, nullDim: number, expected: n
   return w.length > 0 ? w.join('; ') : undefined;
 };
 
-/** ψ by the implicit function theorem with a dense pseudo-inverse of H (small problems; O((SA)³)). */
+/**
+ * An orthonormal basis of the complement of the structural null space, as a dense n×m matrix B:
+ * per visited state, the A−1 Helmert vectors (orthogonal to the gauge direction 1_s); nothing for
+ * unvisited states. The dense route inverts BᵀHB, so rounding in H·1_s (≈ ε‖H‖) is never mistaken
+ * for a real eigenvalue.
+ */
+const complementBasis = (ctx: HessianContext): { readonly B: Float64Array; readonly m: number } => {
+  const { S, A } = ctx.mdp;
+  const n = S * A;
+  const visited: number[] = [];
+  for (let s = 0; s < S; s++) if (ctx.ev.d[s] > S * 2 ** -52) visited.push(s);
+  const m = visited.length * (A - 1);
+  const B = new Float64Array(n * m);
+  let col = 0;
+  for (const s of visited) {
+    for (let k = 1; k < A; k++) {
+      // Helmert vector k: (1, …, 1, −k, 0, …)/√(k(k+1)) on state s's actions
+      const c = 1 / Math.sqrt(k * (k + 1));
+      for (let a = 0; a < k; a++) B[(s * A + a) * m + col] = c;
+      B[(s * A + k) * m + col] = -k * c;
+      col++;
+    }
+  }
+  return { B, m };
+};
+
+/** `Bᵀ X` for B (n×m) and X (n×k), row-major. */
+const transposeTimes = (B: Readonly<Float64Array>, n: number, m: number, X: Readonly<Float64Array>, k: number): Float64Array => {
+  const out = new Float64Array(m * k);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+    const b = B[i * m + j];
+    if (b === 0) continue;
+    for (let c = 0; c < k; c++) out[j * k + c] += b * X[i * k + c];
+  }
+  return out;
+};
+
+/** `B Y` for B (n×m) and Y (m×k), row-major. */
+const times = (B: Readonly<Float64Array>, n: number, m: number, Y: Readonly<Float64Array>, k: number): Float64Array => {
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+    const b = B[i * m + j];
+    if (b === 0) continue;
+    for (let c = 0; c < k; c++) out[i * k + c] += b * Y[j * k + c];
+  }
+  return out;
+};
+
+/**
+ * ψ by the implicit function theorem with a dense pseudo-inverse of H (small problems). H is first
+ * restricted to the complement of its structural null space (gauge of visited states, blocks of
+ * unvisited ones) in an orthonormal basis B, so `H^† M = B (BᵀHB)^† BᵀM` and the gauge-free
+ * derivative has per-state row means that are zero up to rounding; eigenvalues of BᵀHB below
+ * m·ε·max|μ| are then treated as zero and reported. O((SA)³).
+ */
 export const nuScoreImplicitDense = (
   mdp: Mdp,
   model: RewardModel,
@@ -91,25 +145,36 @@ export const nuScoreImplicitDense = (
   const n = mdp.S * mdp.A;
   const d = rewardDimension(model);
   const H = hessianFromContext(ctx);
-  // H is symmetric in exact arithmetic; use its symmetric part for the eigendecomposition
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
-    const m = 0.5 * (H[i * n + j] + H[j * n + i]);
-    H[i * n + j] = m;
-    H[j * n + i] = m;
+  const { B, m } = complementBasis(ctx);
+  // Hr = Bᵀ H B (m×m), symmetrised (H is symmetric in exact arithmetic)
+  const HB = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) for (let l = 0; l < n; l++) {
+    const h = H[i * n + l];
+    if (h === 0) continue;
+    for (let j = 0; j < m; j++) HB[i * m + j] += h * B[l * m + j];
+  }
+  const Hr = transposeTimes(B, n, m, HB, m);
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) {
+    const x = 0.5 * (Hr[i * m + j] + Hr[j * m + i]);
+    Hr[i * m + j] = x;
+    Hr[j * m + i] = x;
   }
   const M = mixedHessianFromContext(ctx, model);
-  const sol = pseudoInverseSolve(H, n, M, d);
-  const X = sol.x.map((x) => -x);
+  const sol = m > 0
+    ? pseudoInverseSolve(Hr, m, transposeTimes(B, n, m, M, d), d)
+    : { x: new Float64Array(0), dropped: 0, conditionEstimate: 1, relativeResidual: 0, threshold: 0 };
+  const X = times(B, n, m, sol.x, d).map((x) => -x);
   const expected = structuralNullDimension(mdp.S, mdp.A, unvisitedStates(ctx));
+  const nullDimension = n - m + sol.dropped;
   return {
     psi: scoreContract(mdp, ctx.ev.pi, X, d),
     gradThetaStar: X,
     conditionEstimate: sol.conditionEstimate,
     relativeResidual: sol.relativeResidual,
-    nullDimension: sol.dropped,
+    nullDimension,
     expectedNullDimension: expected,
     solver: 'dense-eigen',
-    warning: warningFor(sol.conditionEstimate, sol.relativeResidual, sol.dropped, expected),
+    warning: warningFor(sol.conditionEstimate, sol.relativeResidual, nullDimension, expected),
   };
 };
 
