@@ -6,6 +6,7 @@ import type { CliIo } from './io.js';
 import { verifyCommand } from './commands/verify.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { runCommand } from './commands/run.js';
+import { aparlCommand } from './commands/aparl.js';
 
 export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tabular MDPs, float64 reference
 
@@ -13,13 +14,14 @@ Usage: parl <command> [options]
 
 Commands:
   run NAME|all      run an experiment (convergence, rlhf, design, lambda, pl) and write its report
+  aparl             run A-PARL on a built-in problem with any configuration
   verify            check the implemented identities on generated MDPs
   vectors check     compare parl-ts with conformance vector files
 
 Run "parl <command> --help" for a command's options.`;
 
 type Command = (args: ReadonlyArray<string>, io: CliIo) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { run: runCommand, verify: verifyCommand, vectors: vectorsCommand };
+const COMMANDS: Record<string, Command> = { run: runCommand, aparl: aparlCommand, verify: verifyCommand, vectors: vectorsCommand };
 
 /** Run `parl` with the given arguments (without the program name); some commands are asynchronous. */
 export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number | Promise<number> => {

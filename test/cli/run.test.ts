@@ -65,3 +65,27 @@ describe('parl run', () => {
     }
   });
 });
+
+describe('parl aparl', () => {
+  it('lists every configuration problem (negative step, K = 0, λ = 0 with oracle, unknown environment) before any work', async () => {
+    const r = await runParlAsync('aparl', '--T', '5', '--K', '0', '--beta=-1', '--alpha=-2', '--mode', 'oracle', '--lambda', '0', '--env', 'mars', '--problem', 'x');
+    expect(r.status).toBe(2);
+    for (const s of ['--problem: unknown problem "x"', '--env: unknown environment "mars"', '--K: must be an integer ≥ 1', '--beta: the inner step size β', '--alpha: the outer step size α', '--lambda: oracle mode needs λ > 0']) {
+      expect(r.stderr).toContain(s);
+    }
+    expect(r.stdout).toBe('');
+  });
+
+  it('runs and prints records as JSON with every field', async () => {
+    const r = await runParlAsync('aparl', '--problem', 'design', '--env', 'garnet', '--T', '3', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.records.length).toBe(3);
+    for (const rec of j.records) {
+      for (const k of ['t', 'G', 'stepGradNorm', 'trueGradNorm', 'trueReturn', 'lowerGap', 'queries', 'wallMs']) expect(rec).toHaveProperty(k);
+      expect(Number.isFinite(rec.G) && Number.isFinite(rec.trueGradNorm)).toBe(true);
+    }
+    // the design utility's G increases along PARL's ascent steps
+    expect(j.records[2].G).toBeGreaterThan(j.records[0].G);
+  });
+});
