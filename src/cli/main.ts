@@ -5,6 +5,11 @@ import { dirname } from 'node:path';
 import { runCli } from './run.js';
 
 const tty = process.stderr.isTTY === true;
+// a closed pipe (e.g. `parl verify | head`) ends the program quietly instead of crashing it
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const status = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),

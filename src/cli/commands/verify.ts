@@ -5,7 +5,7 @@ import type { CliIo } from '../io.js';
 import { renderTable } from '../table.js';
 import { parseIntegerOption } from './options.js';
 
-export const VERIFY_HELP = `Usage: parl verify [--seed N] [--cases K] [--json]
+export const VERIFY_HELP = `Usage: parl verify [--seed N] [--cases K] [--json | --markdown]
 
 Check the identities of MATH.md implemented so far (policy normalisation, gauge invariance,
 Bellman equations, visitation normalisation, Σπ·Adv = 0, the policy gradient theorem against
@@ -18,6 +18,7 @@ Options:
   --seed N    seed of the case generator (default 1); same seed, same cases, same output
   --cases K   number of generated cases (default 200)
   --json      print the report as JSON instead of a table
+  --markdown  print the table as Markdown (the README's verification-status table)
   -h, --help  show this help`;
 
 export const verifyCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
@@ -27,6 +28,7 @@ export const verifyCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
       seed: { type: 'string' },
       cases: { type: 'string' },
       json: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -52,6 +54,11 @@ export const verifyCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
   });
   if (values.json) {
     io.out(JSON.stringify(report, null, 2));
+  } else if (values.markdown) {
+    io.out(`| identity | source | cases | worst error | tolerance | pass |\n| --- | --- | ---: | ---: | ---: | --- |`);
+    for (const r of report.rows) {
+      io.out(`| ${r.identity.replace(/\|/g, '\\|')} | ${r.source.replace(/\|/g, '\\|')} | ${r.cases} | ${r.worstError.toExponential(2)} | ${r.tolerance.toExponential(2)} | ${r.pass ? 'pass' : '**FAIL**'} |`);
+    }
   } else {
     io.out(`parl verify: seed ${seed}, ${cases} generated cases`);
     io.out(renderTable(
