@@ -56,8 +56,10 @@ describe('parl run', () => {
     expect(r.status, r.stderr).toBe(0);
     const rec = JSON.parse(readFileSync(join(dir, 'rlhf.json'), 'utf8'));
     for (const env of rec.data) {
-      expect(env.queriesToTarget.parl.length).toBe(2);
-      expect(env.queriesToTarget.myopic.length).toBe(2);
+      for (const f of ['0.5', '0.8']) {
+        expect(env.queriesToTarget[f].parl.length).toBe(2);
+        expect(env.queriesToTarget[f].myopic.length).toBe(2);
+      }
       const methods = new Set(env.rows.map((x: { method: string }) => x.method));
       expect([...methods].sort()).toEqual(['PARL', 'myopic']);
       const q = env.rows.filter((x: { method: string }) => x.method === 'PARL').map((x: { queries: number }) => x.queries);
