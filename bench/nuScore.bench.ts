@@ -11,24 +11,10 @@ import { nuScoreClosedForm, nuScoreVjpClosedForm } from '../src/nuScore/closedFo
 import { softOptimum } from '../src/optimal/index.js';
 import type { RewardModel } from '../src/reward/rewardModel.js';
 import { makeRng } from '../src/random/rng.js';
+import { timeIt } from './timing.js';
 
 const NUMPY_PSI_MS: Record<number, number> = { 20: 0.43, 100: 7.3, 400: 169 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const timeIt = (f: () => void, budgetMs: number, minRuns = 5): number => {
-  f();
-  const samples: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < budgetMs || samples.length < minRuns) {
-    const a = performance.now();
-    f();
-    samples.push(performance.now() - a);
-  }
-  return median(samples);
-};
 
 const A = 8;
 console.log('ν-score, Garnet A=8, branching=5, γ=0.9, λ=0.1, tabular reward (d = S·A)');
@@ -42,7 +28,7 @@ for (const S of [20, 100, 400]) {
   const model: RewardModel = { kind: 'tabular', S, A };
   const rng = makeRng(S);
   const w = Float64Array.from({ length: S * A }, () => rng.normal());
-  const psiMs = timeIt(() => { nuScoreClosedForm(mdp, model, o.right.piStar, 0.1); }, S >= 400 ? 6000 : 1500, S >= 400 ? 3 : 5);
-  const vjpMs = timeIt(() => { nuScoreVjpClosedForm(mdp, model, o.right.piStar, 0.1, w); }, 1500);
+  const psiMs = timeIt(() => { nuScoreClosedForm(mdp, model, o.right.piStar, 0.1); }, S >= 400 ? 6000 : 1500, S >= 400 ? 3 : 5).medianMs;
+  const vjpMs = timeIt(() => { nuScoreVjpClosedForm(mdp, model, o.right.piStar, 0.1, w); }, 1500).medianMs;
   console.log(`${String(S).padEnd(6)} ${psiMs.toFixed(3).padStart(17)}   ${NUMPY_PSI_MS[S].toFixed(2).padStart(8)}   ${vjpMs.toFixed(3).padStart(10)}   ${(psiMs / vjpMs).toFixed(1)}×`);
 }

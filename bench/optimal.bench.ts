@@ -13,26 +13,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import { garnet } from '../src/mdp/index.js';
 import { softOptimum, type OptimumOptions } from '../src/optimal/index.js';
 import { makeRng } from '../src/random/rng.js';
+import { timeIt } from './timing.js';
 
 const NUMPY_MS: Record<number, number> = { 20: 0.16, 100: 0.94, 400: 19 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
-/** Time `f` in batches until ~`budgetMs` has passed; median per-call time in ms. */
-const timeIt = (f: () => void, budgetMs: number): { medianMs: number; runs: number } => {
-  for (let i = 0; i < 3; i++) f(); // warm-up (JIT)
-  const samples: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < budgetMs || samples.length < 5) {
-    const a = performance.now();
-    f();
-    samples.push(performance.now() - a);
-  }
-  return { medianMs: median(samples), runs: samples.length };
-};
 
 const A = 8;
 const branching = 5;

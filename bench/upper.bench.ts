@@ -13,22 +13,8 @@ import { additiveObjectiveExact } from '../src/bilevel/additive.js';
 import { policyPointAtOptimum } from '../src/bilevel/policyPoint.js';
 import { garnetOrThrow } from '../src/mdp/index.js';
 import type { RewardModel } from '../src/reward/rewardModel.js';
+import { median, timeIt } from './timing.js';
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const timeIt = (f: () => void, budgetMs: number, minRuns = 5): number => {
-  f();
-  const samples: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < budgetMs || samples.length < minRuns) {
-    const a = performance.now();
-    f();
-    samples.push(performance.now() - a);
-  }
-  return median(samples);
-};
 
 const NUMPY: Record<number, number> = { 20: 0.04 + 0.43, 100: 0.35 + 7.3, 400: 11 + 169 };
 console.log('exact additive ∇G (θ* + VJP), Garnet A=8, branching=5, γ=0.9, λ=0.1, tabular reward');
@@ -42,7 +28,7 @@ for (const S of [20, 100, 400]) {
     const p = policyPointAtOptimum(g.mdp, model, nu, 0.1);
     if (E.isLeft(p)) throw new Error(p.left.message);
     additiveObjectiveExact(g.mdp, model, nu, p.right, { kind: 'additive', u });
-  }, S >= 400 ? 4000 : 1500);
+  }, S >= 400 ? 4000 : 1500).medianMs;
   console.log(`${String(S).padEnd(6)} ${ms.toFixed(3).padStart(8)}   ${NUMPY[S].toFixed(2).padStart(24)}   ${(NUMPY[S] / ms).toFixed(1)}×`);
 }
 
@@ -55,7 +41,7 @@ const problem: BilevelProblem = {
 };
 const cfg = validateAparlConfig({ mode: 'exact', K: 10, T: 1, lambda: 0.1, trackTrueGradient: false });
 if (E.isLeft(cfg)) throw new Error('config');
-const step = timeIt(() => { runAparl(problem, cfg.right); }, 3000);
+const step = timeIt(() => { runAparl(problem, cfg.right); }, 3000).medianMs;
 console.log(`\nA-PARL outer step (K = 10, exact mode, implicit ν-score by preconditioned MINRES), Garnet S=100 A=4:`);
 console.log(`  first step from θ = 0 (worst case, far from θ*): ${step.toFixed(2)} ms`);
 // steady state: warm-started steps of a longer run, per-step wall time from the injected clock
