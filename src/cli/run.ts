@@ -17,6 +17,7 @@ Commands:
   aparl             run A-PARL on a built-in problem with any configuration
   verify            check the implemented identities on generated MDPs
   vectors check     compare parl-ts with conformance vector files
+  vectors make      write conformance vectors from parl-ts's own float64 code
 
 Run "parl <command> --help" for a command's options.`;
 

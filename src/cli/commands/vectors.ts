@@ -3,13 +3,16 @@ import { parseArgs } from 'node:util';
 import { checkVectorText, formatCaseResult, type CaseResult } from '../../vectors/check.js';
 import { isVectorField, VECTOR_FIELDS, type VectorField } from '../../vectors/schema.js';
 import type { CliIo } from '../io.js';
+import { vectorsMakeCommand } from './vectorsMake.js';
 
 export const VECTORS_HELP = `Usage: parl vectors <command> [options]
 
 Commands:
   check [--fields f1,f2,…] [--json] FILE…   compare parl-ts with conformance vectors
+  make --seed N --count K [--kinds LIST] --out DIR
+                                            write conformance vectors from parl-ts's own code
 
-Run "parl vectors check --help" for details.`;
+Run "parl vectors check --help" or "parl vectors make --help" for details.`;
 
 export const VECTORS_CHECK_HELP = `Usage: parl vectors check [--fields f1,f2,…] [--json] FILE…
 
@@ -81,6 +84,7 @@ export const vectorsCommand = (args: ReadonlyArray<string>, io: CliIo): number =
     return sub === undefined ? 2 : 0;
   }
   if (sub === 'check') return checkCommand(rest, io);
+  if (sub === 'make') return vectorsMakeCommand(rest, io);
   io.err(`parl vectors: unknown command "${sub}"\n\n${VECTORS_HELP}`);
   return 2;
 };
