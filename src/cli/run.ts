@@ -7,6 +7,8 @@ import { verifyCommand } from './commands/verify.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { runCommand } from './commands/run.js';
 import { aparlCommand } from './commands/aparl.js';
+import { kernelsCommand } from './commands/kernels.js';
+import { plScanCommand } from './commands/plScan.js';
 
 export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tabular MDPs, float64 reference
 
@@ -18,11 +20,20 @@ Commands:
   verify            check the implemented identities on generated MDPs
   vectors check     compare parl-ts with conformance vector files
   vectors make      write conformance vectors from parl-ts's own float64 code
+  kernels check     run the gpu.js float32 kernels against the float64 reference (kernels backends: what is available)
+  pl-scan           estimate PL and Łojasiewicz constants over many random θ (batched kernels)
 
 Run "parl <command> --help" for a command's options.`;
 
 type Command = (args: ReadonlyArray<string>, io: CliIo) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { run: runCommand, aparl: aparlCommand, verify: verifyCommand, vectors: vectorsCommand };
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  aparl: aparlCommand,
+  verify: verifyCommand,
+  vectors: vectorsCommand,
+  kernels: kernelsCommand,
+  'pl-scan': plScanCommand,
+};
 
 /** Run `parl` with the given arguments (without the program name); some commands are asynchronous. */
 export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number | Promise<number> => {
