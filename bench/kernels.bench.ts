@@ -1,8 +1,9 @@
 /**
  * Benchmark of the batched kernels (never a timed test): every available backend against the
  * float64 loop for batched softmax / log-softmax (R ∈ {1e3, 1e5, 1e6} rows × A ∈ {4, 16}) and
- * batched policy evaluation (B = 1e4, S = 16, A = 4; B policies on one MDP and B MDPs), plus what
- * `auto` picks and how it compares with the best choice. Prints medians and ratios.
+ * batched policy evaluation (B = 1e4, S = 16, A = 4; B policies on one MDP and B MDPs) and the PL
+ * scan's batched J and ‖∇J‖² for B = 1e4 θ, plus what `auto` picks and how it compares with the best
+ * choice. Prints medians and ratios.
  *
  *   npm run bench:kernels        (builds, then runs dist/bench/kernels.bench.js)
  *   node dist/bench/kernels.bench.js --quick    (fewer repetitions)
@@ -15,7 +16,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { garnet } from '../src/mdp/index.js';
 import type { Mdp } from '../src/mdp/types.js';
 import { makeRng } from '../src/random/rng.js';
-import { autoBackend, type AutoOperation } from '../src/kernels/auto.js';
+import { AUTO_PL_SCAN_MIN_SAMPLES, autoBackend, type AutoOperation } from '../src/kernels/auto.js';
+import { plScan } from '../src/kernels/plScan.js';
 import { availableBackends, backendAvailability, BACKEND_NAMES, openBackend, type BackendName, type KernelSession } from '../src/kernels/backend.js';
 import { batchedLogSoftmax, batchedSoftmax } from '../src/kernels/batchedSoftmax.js';
 import { evaluateBatch, type EvaluationBatch } from '../src/kernels/batchedEvaluation.js';
@@ -56,7 +58,7 @@ for (const b of backends) {
 }
 
 // -------------------------------------------------------------------------------------------
-console.log('\nBatched softmax family: median ms per call (ratio = backend / js float64 loop)');
+console.log('\nBatched softmax family: median ms per call (ratio = backend / js float64 loop; issue: a two-kernel webasm softmax was 1.8–2× slower than the loop)');
 console.log(pad('op', 12) + pad('R', 9) + pad('A', 4) + backends.map((b) => pad(b, 20)).join('') + 'auto');
 const rng = makeRng(7);
 for (const op of ['softmax', 'logSoftmax'] as const) {
@@ -73,7 +75,7 @@ for (const op of ['softmax', 'logSoftmax'] as const) {
       }
       const js = times.get('js') as number;
       const best = Math.min(...times.values());
-      const auto = autoBackend(op as AutoOperation, R * A, A);
+      const auto = autoBackend(op as AutoOperation, { elements: R * A, A });
       const cells = backends.map((b) => {
         const t = times.get(b) as number;
         return pad(`${fmt(t)} (${(t / js).toFixed(2)}×)`, 20);
@@ -172,10 +174,34 @@ for (const withGrad of [false, true]) {
         console.log(`    ${b} vs simple loop: ${(simple / t).toFixed(2)}× faster (issue: fused webasm sweeps 1.24×)`);
       }
     }
-    const auto = autoBackend('evaluation', B * S * S);
+    const auto = autoBackend('evaluation', { elements: B * S * A, S, A });
     const best = Math.min(...times.values());
     console.log(`    auto → ${auto}: ${((times.get(auto) as number) / best).toFixed(2)}× best`);
   }
 }
+
+// -------------------------------------------------------------------------------------------
+console.log(`\nPL scan J and ‖∇J‖² for B = ${B} θ on the same MDP (S = ${S}, A = ${A}, λ = ${lambda}): ms, first call (with kernel compilation) and warm median`);
+const scanRows: Array<[string, number, number]> = [];
+for (const b of backends) {
+  const s = sessions.get(b) as KernelSession;
+  for (const structure of b === 'js' ? ([undefined] as const) : (['fused', 'elimination'] as const)) {
+    // a fresh session so the first call includes compilation
+    const fresh = openBackend(b);
+    if (E.isLeft(fresh)) continue;
+    const t0 = performance.now();
+    plScan(fresh.right, { mdp, r: reward, lambda, samples: B, seed: 1, structure });
+    const first = performance.now() - t0;
+    fresh.right.destroy();
+    const warm = timeIt(() => void plScan(s, { mdp, r: reward, lambda, samples: B, seed: 1, structure }), quick ? 500 : 3000, quick ? 2 : 3);
+    scanRows.push([`${b}${structure ? ` ${structure}` : ''}`, first, warm]);
+  }
+}
+const jsScan = scanRows.find(([n]) => n === 'js') as [string, number, number];
+for (const [name, first, warm] of scanRows) {
+  console.log(`    ${pad(name, 20)} first ${pad(fmt(first), 8)} warm ${pad(fmt(warm), 8)} ${(warm / jsScan[2]).toFixed(2)}× js warm, ${(first / jsScan[1]).toFixed(2)}× js first`);
+}
+const autoScan = autoBackend('plScan', { elements: B, S, A });
+console.log(`    auto → ${autoScan} (from ${AUTO_PL_SCAN_MIN_SAMPLES} θ the fused webasm kernel pays for its compilation)`);
 
 for (const s of sessions.values()) s.destroy();

@@ -164,8 +164,8 @@ export interface KernelSession {
   readonly destroyed: () => boolean;
 }
 
-/** Most kernels a session keeps; the least recently used is destroyed beyond this. */
-export const MAX_CACHED_KERNELS = 48;
+/** Most kernels a session keeps; the least recently used is destroyed beyond this (one evaluation shape needs S + 7). */
+export const MAX_CACHED_KERNELS = 256;
 
 const jsSession = (): KernelSession => {
   let destroyed = false;

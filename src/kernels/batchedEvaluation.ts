@@ -8,9 +8,9 @@
  *   solve and the transposed visitation solve, then `Q`, `Adv`, `∇J`: the same quantities as
  *   `evaluatePolicy` + `policyGradientFromEvaluation`, in reused buffers.
  * - gpu.js backends (float32): batched softmax kernels for `π`, `log π`; one launch builds the
- *   `2B` augmented systems `[I − γP_π | r_π]` and `[(I − γP_π)ᵀ | ρ]`; `S` Gauss–Jordan launches (each
- *   dropping the finished column) solve them all; one launch forms `∇J` (`evaluationKernels.ts`). Batches are chunked so that no launch
- *   holds more than 2^22 elements.
+ *   `2B` augmented systems `[I − γP_π | r_π]` and `[(I − γP_π)ᵀ | ρ]`; `S` Gauss–Jordan launches
+ *   (each dropping the finished column) solve them all; one launch forms `∇J`
+ *   (`evaluationKernels.ts`). Batches are chunked so that no launch holds more than 2^22 elements.
  *
  * Example (executed in `test/kernels/batchedEvaluation.test.ts`):
  *   withBackend('js', (k) => evaluateBatch(k, { kind: 'policies', mdp, r, thetas, lambda: 0.1 }, { gradient: true }))
@@ -44,6 +44,9 @@ export interface MdpBatch {
 }
 
 export type EvaluationBatch = PolicyBatch | MdpBatch;
+
+/** Largest S the gpu.js elimination path takes (it compiles one kernel per pivot). */
+export const MAX_ELIMINATION_S = 128;
 
 /** Options of `evaluateBatch`. */
 export interface EvaluateBatchOptions {
@@ -213,6 +216,7 @@ const evaluateGpu = (session: KernelSession, p: Problems, gradient: boolean, chu
   const SAS = SA * S;
   const W = S + 1;
   if (SAS > CHUNK_ELEMENTS) throw new RangeError(`P has S·A·S = ${SAS} entries, more than one launch may hold (2^22); use the js backend`);
+  if (S > MAX_ELIMINATION_S) throw new RangeError(`the elimination kernels are built for S ≤ ${MAX_ELIMINATION_S} (one launch per pivot), got S = ${S}; use the js backend`);
   const plan = planChunks(B, Math.max(2 * S * W, shared ? SA : SAS), chunkElements);
   const before = session.launches();
   const V = new Float32Array(B * S);

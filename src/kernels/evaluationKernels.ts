@@ -16,9 +16,14 @@
  * `P`, `r` and `ρ` are indexed with per-problem strides (`pStride = 0` when all problems share one
  * MDP), so one kernel serves both batch kinds. Flat indices stay below 2^22 (`chunking.ts`).
  *
- * Measured (B = 1e4, S = 16, A = 4, 2-core CPU, webasm): these 16 launches beat 153 Bellman sweeps
- * (γ = 0.9, float32 accuracy) as separate launches by ~2.5× and as a fused `createPipeline` by
- * ~3× (sweeps cost S² per problem per sweep, the elimination S³ once); see `bench/kernels.bench.ts`.
+ * Structures measured for B = 1e4 problems, S = 16, γ = 0.9 on webasm (2-core CPU, V only): Gauss–
+ * Jordan in 16 launches 0.5 s; 153 Bellman-sweep launches (float32 accuracy) 1.4 s; the same sweeps
+ * fused by `createPipeline` 1.3–1.6 s (fused-sync or fused-threaded); Gauss–Jordan fused by
+ * `createPipeline` 0.45 s, but pipelines only return Promises and these kernels are synchronous.
+ * Sweeps cost S² per problem per sweep and need ~log(ε)/log γ sweeps; elimination costs S³ once.
+ * Dropping finished columns halves the elimination's work (Σ_k S(S − k) instead of S²(S + 1) entries
+ * per system). The float64 LU loop (`js`) is still 4–6× faster than all of these
+ * (`bench/kernels.bench.ts`).
  */
 import type { IKernelFunctionThis } from 'gpu.js';
 

@@ -24,8 +24,10 @@ import { makeRng } from '../random/rng.js';
 import { evaluatePolicyTable } from '../value/policyEvaluation.js';
 import { kernelRunOf, type KernelRun, type KernelSession } from './backend.js';
 import { evaluateBatch } from './batchedEvaluation.js';
-import { chunkRange, planChunks } from './chunking.js';
+import { packShiftedRows } from './batchedSoftmax.js';
+import { CHUNK_ELEMENTS, chunkRange, planChunks } from './chunking.js';
 import { FUSED_MAX_S, createFusedScanKernel, fusedScanSource } from './fusedScanKernel.js';
+import { evaluationTolerance } from './tolerances.js';
 
 /** Options of `plScan`. */
 export interface PlScanOptions {
@@ -79,7 +81,11 @@ export interface PlConstant {
 export interface PlScanResult {
   readonly lambda: number;
   readonly Jstar: number;
-  /** Gaps at or below this are treated as the optimum: `2^-40·max(1, |J*|)` on float64, the float32 J error bound otherwise. */
+  /**
+   * Gaps at or below this are treated as the optimum (no ratio is formed): `2^-40·scale` on float64,
+   * the stated float32 error bound of J (`evaluationTolerance(S, A, γ).rtol·scale`) otherwise, with
+   * `scale = max(1, |J*|, (‖r‖∞ + λ log A)/(1 − γ))`.
+   */
   readonly gapFloor: number;
   readonly samples: number;
   readonly families: ReadonlyArray<PlFamilyReport>;
@@ -184,14 +190,15 @@ export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<Pl
   if (structure === 'fused') {
     const problem = { mdp, r, lambda, ...(policy !== null && dStar !== null ? { optimalActions: policy, dStar } : {}) };
     const source = fusedScanSource(problem);
-    const plan = planChunks(n, SA, Math.min(batchSize, 2 ** 16) * SA);
+    // at most 2^16 θ (3·2^16 outputs) and 2^22 logits per launch
+    const plan = planChunks(n, SA, Math.min(CHUNK_ELEMENTS, Math.min(batchSize, 2 ** 16) * SA));
     const nb = plan.perChunk;
     const kernel = session.kernel(`plScan:fused:${nb}:${source}`, (gpu) => createFusedScanKernel(gpu, problem, nb));
     const t = new Float32Array(nb * SA);
     for (let c = 0; c < plan.chunks; c++) {
       const { start, end } = chunkRange(plan, c);
-      t.fill(0);
-      t.set(thetas.subarray(start * SA, end * SA));
+      // each state's logits max-subtracted in float64 while packing to float32 (as for the softmax kernels)
+      packShiftedRows(thetas, A, start * S, end * S, t, null);
       const out = session.run(kernel, t) as Float32Array[];
       for (let b = 0; b < end - start; b++) {
         J[start + b] = out[b][0];
@@ -230,10 +237,13 @@ export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<Pl
     }
   }
 
-  // ratios (float64 from the backend's J and ∇J)
+  // ratios (float64 from the backend's J and ∇J); on float32 backends gaps within the stated error
+  // bound of J (`evaluationTolerance`, relative to max(1, ‖V‖∞) ≤ max(1, |J*| + reward scale)) are not divided by
   const float32 = session.precision === 'float32';
-  const scaleJ = Math.max(1, Math.abs(Jstar));
-  const gapFloor = float32 ? 2 ** -16 * scaleJ : 2 ** -40 * scaleJ;
+  let rScale = 0;
+  for (let i = 0; i < r.length; i++) rScale = Math.max(rScale, Math.abs(r[i]));
+  const scaleJ = Math.max(1, Math.abs(Jstar), (rScale + lambda * Math.log(A)) / (1 - mdp.gamma));
+  const gapFloor = float32 ? evaluationTolerance(S, A, mdp.gamma).rtol * scaleJ : 2 ** -40 * scaleJ;
   const best = (key: 'pl' | 'loj'): PlConstant => {
     let min = Infinity;
     let index = -1;

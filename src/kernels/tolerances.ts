@@ -61,8 +61,9 @@ export interface Comparison {
   /** Largest |actual − expected|. */
   readonly maxAbs: number;
   /**
-   * Largest |actual − expected| / |expected| over entries where the relative part of the tolerance
-   * dominates (|expected| ≥ atol/rtol); 0 when there is none or rtol = 0.
+   * Largest |actual − expected| / |expected| over entries where a relative error means something:
+   * |expected| ≥ atol/rtol (where the relative part of the tolerance dominates), or ≥ 2^10·atol for a
+   * purely absolute tolerance; 0 when there is no such entry.
    */
   readonly maxRel: number;
   /** Largest |actual − expected| / allowed(expected): ≤ 1 passes. */
@@ -74,7 +75,7 @@ export interface Comparison {
 /** Compare `actual` with `expected` entrywise under `tol` (a NaN anywhere fails). */
 export const compareWith = (actual: ArrayLike<number>, expected: ArrayLike<number>, tol: KernelTolerance): Comparison => {
   if (actual.length !== expected.length) throw new RangeError(`length ${actual.length} ≠ expected length ${expected.length}`);
-  const relFloor = tol.rtol > 0 ? tol.atol / tol.rtol : Infinity;
+  const relFloor = tol.rtol > 0 ? tol.atol / tol.rtol : 2 ** 10 * tol.atol;
   let maxAbs = 0;
   let maxRel = 0;
   let worstRatio = 0;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { AUTO_LOG_SOFTMAX_MIN_ELEMENTS, AUTO_SOFTMAX_MIN_ELEMENTS, autoBackend, resolveBackend } from '../../src/kernels/auto.js';
+import { AUTO_LOG_SOFTMAX_MIN_ELEMENTS, AUTO_PL_SCAN_MIN_SAMPLES, AUTO_SOFTMAX_MIN_ELEMENTS, autoBackend, resolveBackend } from '../../src/kernels/auto.js';
 import {
   BACKEND_NAMES,
   KERNEL_CLASS,
@@ -38,7 +38,7 @@ describe('kernel backends', () => {
         expect(s.left).toContain('libglew-dev');
         expect(s.left).toContain('xvfb-run -a');
       }
-      expect(E.isLeft(resolveBackend('headlessgl', 'softmax', 1e6))).toBe(true);
+      expect(E.isLeft(resolveBackend('headlessgl', 'softmax', { elements: 1e6 }))).toBe(true);
     }
     // the batched kernels are synchronous; WebGPU kernels only return Promises
     const w = openBackend('webgpu');
@@ -53,18 +53,20 @@ describe('kernel backends', () => {
     expect(E.isLeft(bad) && bad.left).toMatch(/unknown backend "wasm".*js, gpu-cpu, webasm, headlessgl, webgpu, auto/);
   });
 
-  it('auto follows the measured rule: webasm for log-softmax and many-action softmax batches, the float64 loop otherwise', () => {
-    expect(autoBackend('softmax', 1e6, 4)).toBe('js');
-    expect(autoBackend('score', 1e6, 2)).toBe('js');
-    expect(autoBackend('softmax', AUTO_SOFTMAX_MIN_ELEMENTS, 16)).toBe('webasm');
-    expect(autoBackend('softmax', AUTO_SOFTMAX_MIN_ELEMENTS - 1, 16)).toBe('js');
-    expect(autoBackend('evaluation', 1e6)).toBe('js');
-    expect(autoBackend('plScan', 1e6)).toBe('js');
-    expect(autoBackend('logSoftmax', AUTO_LOG_SOFTMAX_MIN_ELEMENTS - 1, 4)).toBe('js');
-    expect(autoBackend('logSoftmax', AUTO_LOG_SOFTMAX_MIN_ELEMENTS, 4)).toBe('webasm');
-    expect(autoBackend('logSumExp', 1e6, 2)).toBe('webasm');
-    expect(resolveBackend('auto', 'evaluation', 10)).toEqual(E.right('js'));
-    expect(resolveBackend('gpu-cpu', 'evaluation', 10)).toEqual(E.right('gpu-cpu'));
+  it('auto follows the measured rule: webasm for log-softmax, many-action softmax and very large PL scans, the float64 loop otherwise', () => {
+    expect(autoBackend('softmax', { elements: 1e6, A: 4 })).toBe('js');
+    expect(autoBackend('score', { elements: 1e6, A: 2 })).toBe('js');
+    expect(autoBackend('softmax', { elements: AUTO_SOFTMAX_MIN_ELEMENTS, A: 16 })).toBe('webasm');
+    expect(autoBackend('softmax', { elements: AUTO_SOFTMAX_MIN_ELEMENTS - 1, A: 16 })).toBe('js');
+    expect(autoBackend('evaluation', { elements: 1e7 })).toBe('js');
+    expect(autoBackend('plScan', { elements: 4096, S: 10 })).toBe('js');
+    expect(autoBackend('plScan', { elements: AUTO_PL_SCAN_MIN_SAMPLES, S: 16 })).toBe('webasm');
+    expect(autoBackend('plScan', { elements: AUTO_PL_SCAN_MIN_SAMPLES, S: 17 })).toBe('js');
+    expect(autoBackend('logSoftmax', { elements: AUTO_LOG_SOFTMAX_MIN_ELEMENTS - 1, A: 4 })).toBe('js');
+    expect(autoBackend('logSoftmax', { elements: AUTO_LOG_SOFTMAX_MIN_ELEMENTS, A: 4 })).toBe('webasm');
+    expect(autoBackend('logSumExp', { elements: 1e6, A: 2 })).toBe('webasm');
+    expect(resolveBackend('auto', 'evaluation', { elements: 10 })).toEqual(E.right('js'));
+    expect(resolveBackend('gpu-cpu', 'evaluation', { elements: 10 })).toEqual(E.right('gpu-cpu'));
   });
 
   it('every result names the backend and the kernel class that ran', () => {

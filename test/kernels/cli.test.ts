@@ -74,7 +74,7 @@ describe('parl pl-scan', () => {
   it('prints the families, the empirical constants and the verdict; exit 0', () => {
     const r = run(plScanCommand, '--samples', '300', '--S', '6', '--A', '3', '--lambda', '0');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('backend js (Float64Loop, float64)');
+    expect(r.stdout).toContain('backend js (Float64Loop, float64, float64 loop)');
     expect(r.stdout).toMatch(/family\s+θ\s+gap min\s+gap max\s+min PL\s+median PL\s+min Łoj\s+Mei min ratio\s+Mei violations/);
     expect(r.stdout).toContain('empirical PL constant');
     expect(r.stdout).toContain("the paper's PL assumption fails");
@@ -86,6 +86,7 @@ describe('parl pl-scan', () => {
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.run).toMatchObject({ backend: 'webasm', kernelClass: 'WebAssemblyKernel', precision: 'float32' });
+    expect(j.structure).toBe('fused');
     expect(j.families).toHaveLength(6);
     expect(j.J).toBeUndefined();
     expect(Number.isFinite(j.pl.min)).toBe(true);

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { plScan, type PlScanOptions, type PlScanResult } from '../../src/kernels/plScan.js';
 import { evaluationTolerance } from '../../src/kernels/tolerances.js';
+import { FUSED_MAX_S, fusedScanSource } from '../../src/kernels/fusedScanKernel.js';
 import { garnet } from '../../src/mdp/index.js';
 import { FLOAT32_BACKENDS, sessionFor } from './helpers.js';
 
@@ -59,11 +60,18 @@ describe('PL landscape scan (MATH.md §9), float64', () => {
 describe.each(FLOAT32_BACKENDS)('PL scan on %s vs the float64 path', (backend) => {
   const k = sessionFor(backend);
 
-  it.each([0.1, 0])('λ = %s: the empirical constants agree within the float32 error bound', (lambda) => {
+  it.each([
+    [0.1, 'fused'],
+    [0, 'fused'],
+    [0.1, 'elimination'],
+    [0, 'elimination'],
+  ] as const)('λ = %s, %s kernels: the empirical constants agree within the float32 error bound', (lambda, structure) => {
     // families whose gaps are far above float32 resolution (at λ > 0, c = 4 already comes within 5e-3 of J*)
-    const o = { lambda, closeness: lambda > 0 ? [1] : [1, 4], samples: 500 };
+    const o = { lambda, closeness: lambda > 0 ? [1] : [1, 4], samples: 500, structure };
     const ref = scan(js, o);
     const f32 = scan(k, o);
+    expect(f32.structure).toBe(structure);
+    expect(ref.structure).toBe('float64 loop');
     expect(f32.run).toMatchObject({ backend, precision: 'float32' });
     expect(f32.run.launches).toBeGreaterThan(0);
     // per-sample bounds from evaluationTolerance: |δJ| ≤ rtol·scale, |δ∂J| ≤ rtol·4·scale/(1−γ)
@@ -90,5 +98,28 @@ describe.each(FLOAT32_BACKENDS)('PL scan on %s vs the float64 path', (backend) =
     // in practice float32 agrees far better than the bound
     expect(Math.abs(f32.pl.min - ref.pl.min)).toBeLessThanOrEqual(1e-3 * ref.pl.min + 1e-9);
     if (lambda === 0) for (const f of f32.families) expect(f.meiViolations).toBe(0);
+  });
+});
+
+describe('the fused per-θ scan kernel', () => {
+  const k = sessionFor('webasm');
+
+  it('gives the same bits in launches of 64 θ as in one launch (webasm)', () => {
+    const one = scan(k, { samples: 300, structure: 'fused' });
+    const many = scan(k, { samples: 300, structure: 'fused', batchSize: 64 });
+    expect(many.run.chunks).toBe(5);
+    expect(one.run.chunks).toBe(1);
+    expect(Array.from(many.J)).toEqual(Array.from(one.J));
+    expect(Array.from(many.gradNormSq)).toEqual(Array.from(one.gradNormSq));
+  });
+
+  it('is generated for S ≤ 16 with every constant typed as a float, and refuses larger S', () => {
+    const src = fusedScanSource({ mdp, r: reward, lambda: 0.25 });
+    expect(src.startsWith('function (theta) {')).toBe(true);
+    expect(src).toContain('return [J, g2, mei];');
+    expect(src).not.toMatch(/[^\w.]\d+ \* p\d/); // no integer literal multiplies a probability
+    const big = garnet({ S: FUSED_MAX_S + 1, A: 2, branching: 2, seed: 1 });
+    if (E.isLeft(big)) throw new Error('garnet');
+    expect(() => fusedScanSource({ mdp: big.right.mdp, r: big.right.reward, lambda: 0 })).toThrow(/S ≤ 16/);
   });
 });

@@ -1,7 +1,13 @@
 /** `parl kernels`: the batched gpu.js kernels, checked against the float64 reference. */
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { AUTO_LOG_SOFTMAX_MIN_ELEMENTS, AUTO_SOFTMAX_MIN_ACTIONS, AUTO_SOFTMAX_MIN_ELEMENTS, autoBackend } from '../../kernels/auto.js';
+import {
+  AUTO_LOG_SOFTMAX_MIN_ELEMENTS,
+  AUTO_PL_SCAN_MIN_SAMPLES,
+  AUTO_SOFTMAX_MIN_ACTIONS,
+  AUTO_SOFTMAX_MIN_ELEMENTS,
+  autoBackend,
+} from '../../kernels/auto.js';
 import { BACKEND_NAMES, KERNEL_CLASS, backendAvailability, parseBackendChoice, precisionOf, type BackendName } from '../../kernels/backend.js';
 import { runKernelsCheck } from '../../kernels/check.js';
 import type { CliIo } from '../io.js';
@@ -57,11 +63,11 @@ const backendsCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
   }
   const rows = BACKEND_NAMES.map((b) => ({ ...backendAvailability(b), kernelClass: KERNEL_CLASS[b], precision: precisionOf(b) }));
   const auto = {
-    softmaxFewActions: autoBackend('softmax', 2 ** 20, 4),
-    softmaxManyActions: autoBackend('softmax', 2 ** 20, 16),
-    logSoftmax: autoBackend('logSoftmax', 2 ** 20, 4),
-    evaluation: autoBackend('evaluation', 2 ** 20),
-    plScan: autoBackend('plScan', 2 ** 20),
+    softmaxFewActions: autoBackend('softmax', { elements: 2 ** 20, A: 4 }),
+    softmaxManyActions: autoBackend('softmax', { elements: 2 ** 20, A: 16 }),
+    logSoftmax: autoBackend('logSoftmax', { elements: 2 ** 20, A: 4 }),
+    evaluation: autoBackend('evaluation', { elements: 2 ** 20 }),
+    plScan: autoBackend('plScan', { elements: AUTO_PL_SCAN_MIN_SAMPLES, S: 16 }),
   };
   if (values.json) {
     io.out(JSON.stringify({ backends: rows, auto }, null, 2));
@@ -76,7 +82,7 @@ const backendsCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
     `auto picks (measured, see src/kernels/auto.ts): softmax/score ${auto.softmaxFewActions} for A < ${AUTO_SOFTMAX_MIN_ACTIONS}, ` +
       `${auto.softmaxManyActions} for A ≥ ${AUTO_SOFTMAX_MIN_ACTIONS} from ${AUTO_SOFTMAX_MIN_ELEMENTS} elements; ` +
       `log-softmax/log-sum-exp ${auto.logSoftmax} from ${AUTO_LOG_SOFTMAX_MIN_ELEMENTS} elements; ` +
-      `policy evaluation ${auto.evaluation}; pl-scan ${auto.plScan}; js below the thresholds`,
+      `policy evaluation ${auto.evaluation}; pl-scan ${auto.plScan} from ${AUTO_PL_SCAN_MIN_SAMPLES} θ with S ≤ 16; js below the thresholds`,
   );
   return 0;
 };
@@ -109,7 +115,7 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
       errors.push(`--backend: ${choice.left} or all`);
     } else {
       named = true;
-      backends = [choice.right === 'auto' ? autoBackend('logSoftmax', 2 ** 20, 4) : choice.right];
+      backends = [choice.right === 'auto' ? autoBackend('logSoftmax', { elements: 2 ** 20, A: 4 }) : choice.right];
     }
   }
   if (errors.length > 0) {
