@@ -5,17 +5,18 @@
  *
  * | operation                       | gpu-cpu     | webasm                                   | auto picks |
  * | ------------------------------- | ----------- | ---------------------------------------- | ---------- |
- * | softmax, score, A ≤ 4           | 1.0–1.9×    | 0.86–1.4× (R ≥ 1e3), 1.7–4× at R = 100   | js |
+ * | softmax, score, A ≤ 4           | 1.0–1.9×    | 0.73–1.4× (R ≥ 1e3: a toss-up), 1.7–4× at R = 100 | js (float64 kept on a tie) |
  * | softmax, score, A ≥ 8           | 0.7–1.9×    | 0.53–1.08× (R·A ≥ 8e3), 1.1–1.7× below   | webasm from 2^13 elements |
- * | log-softmax, log-sum-exp        | 0.7–2×      | 0.56–0.87× (R·A ≥ 4e3; once 1.07×), 1.2–2× below 2e3 | webasm from 2^11 elements |
+ * | log-softmax, log-sum-exp        | 0.7–2×      | 0.56–0.90× (R·A ≥ 4e3; once 1.07×), 1.2–2× below 2e3 | webasm from 2^11 elements |
  * | policy evaluation (B=1e4, S=16) | 7.5–14×     | 3.7–10×                                  | js |
  * | PL scan, fused per-θ kernel     | 0.3–3.5×    | 0.2–0.6× warm; + 0.2–4 s compilation     | webasm from 2^17 θ (S ≤ 16) |
  * (ranges over several runs: the VM is shared, single runs vary by ±25%)
  *
- * The float64 loop stays the choice wherever it is within 1.2× of the best: for policy evaluation by
- * far (one LU per problem, S³/3, against S Gauss–Jordan launches over every entry), for softmax with
- * few actions (one `Math.exp` per entry, against two launches, argument copies and a float32
- * packing pass). The row log-sum-exp kernel's inline float32 `exp`/`log` in f32x4 SIMD beats
+ * The float64 loop stays the choice where it is within 1.2× of the best: for policy evaluation by
+ * far (one LU per problem, S³/3, against S Gauss–Jordan launches over every entry), and for softmax
+ * with few actions, where one `Math.exp` per entry and two launches plus argument copies and a
+ * float32 packing pass come out even (the median ratio swung between 0.73 and 1.34 across runs, so
+ * a single run can put either side just past 1.2×; on a tie `auto` keeps float64). The row log-sum-exp kernel's inline float32 `exp`/`log` in f32x4 SIMD beats
  * `Math.exp` + `Math.log1p` per row by up to 1.6×, so log-softmax goes to webasm, and so does softmax
  * with many actions (the row pass amortises). Below the thresholds a launch's fixed cost (~50 µs of
  * gpu.js call machinery and copies) dominates. A new batch shape also compiles new kernels on its
