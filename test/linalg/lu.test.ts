@@ -409,7 +409,7 @@ describe('condition estimates (Hager/Higham 1-norm estimator)', () => {
         const r = solve(c, n, b);
         // the perturbation may round away (then the matrix is exactly singular): both must warn
         expect(r.conditionEstimate).toBeGreaterThanOrEqual(1e12);
-        expect(r.warning).toBeDefined();
+        expect(r.warning).toMatch(/condition estimate|singular/);
       }),
       fcParams(100),
     );

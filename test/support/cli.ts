@@ -10,7 +10,8 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-const makeIo = (out: string[], err: string[]): CliIo => ({
+/** An in-memory `CliIo` collecting output lines, with real file reads and writes. */
+export const makeIo = (out: string[], err: string[]): CliIo => ({
   out: (l) => out.push(l),
   err: (l) => err.push(l),
   readText: (path) => {

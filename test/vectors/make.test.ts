@@ -4,12 +4,11 @@
  * made vectors pass, changing any number by more than its tolerance fails on that field,
  * malformed files of every kind are reported with path and field.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { vectorsMakeCommand, VECTORS_MAKE_HELP } from '../../src/cli/commands/vectorsMake.js';
 import { formatValidationError } from '../../src/mdp/types.js';
 import { makeRng, type Rng } from '../../src/random/rng.js';
@@ -27,7 +26,7 @@ import {
   type VectorJson,
 } from '../../src/vectors/make.js';
 import { fieldLength, parseVector, VECTOR_FIELDS, type ConformanceVector, type VectorField } from '../../src/vectors/schema.js';
-import { runParl } from '../support/cli.js';
+import { makeIo, runParl } from '../support/cli.js';
 
 const GENERATED = 'spec/vectors/generated';
 const REF = 'spec/vectors/reference';
@@ -37,29 +36,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'parl-vectors-make-'));
 const runMake = (...args: string[]): { status: number; stdout: string; stderr: string } => {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    readText: (path) => {
-      try {
-        return readFileSync(path, 'utf8');
-      } catch (e) {
-        return e as Error;
-      }
-    },
-    progress: false,
-    writeText: (path, text) => {
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, text);
-        return undefined;
-      } catch (e) {
-        return e as Error;
-      }
-    },
-    status: () => undefined,
-    now: () => 0,
-  };
+  const io = makeIo(out, err);
   const status = vectorsMakeCommand(args, io);
   return { status, stdout: out.join('\n'), stderr: err.join('\n') };
 };
