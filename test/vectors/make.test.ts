@@ -4,9 +4,9 @@
  * made vectors pass, changing any number by more than its tolerance fails on that field,
  * malformed files of every kind are reported with path and field.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { vectorsMakeCommand, VECTORS_MAKE_HELP } from '../../src/cli/commands/vectorsMake.js';
