@@ -9,8 +9,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { runAparl, type BilevelProblem } from '../src/algorithm/aparl.js';
 import { validateAparlConfig } from '../src/algorithm/config.js';
-import { additiveObjectiveExact } from '../src/bilevel/additive.js';
-import { policyPointAtOptimum } from '../src/bilevel/policyPoint.js';
+import { additiveObjectiveExact } from '../src/upperLevel/additive.js';
+import { policyPointAtOptimum } from '../src/upperLevel/policyPoint.js';
 import { garnetOrThrow } from '../src/mdp/index.js';
 import type { RewardModel } from '../src/reward/rewardModel.js';
 import { median, timeIt } from './timing.js';

@@ -7,15 +7,15 @@
  * equal to the Q_u form because Σ_a π* ψ = 0, with the ψ term computed as ONE vector-Jacobian
  * product `J_rᵀ(w + π*∘y)/λ`, `(I − γP_{π*})ᵀ y = γPᵀw − Σ_a w` (MATH.md §6–§7).
  *
- * Code under test: `additiveObjectiveExact`, `rewardAsUtility` (src/bilevel/additive.ts),
- * `policyPointAtOptimum` (src/bilevel/policyPoint.ts), through them `nuScoreVjpClosedForm`,
+ * Code under test: `additiveObjectiveExact`, `rewardAsUtility` (src/upperLevel/additive.ts),
+ * `policyPointAtOptimum` (src/upperLevel/policyPoint.ts), through them `nuScoreVjpClosedForm`,
  * `softOptimum`, `evaluatePolicyTable`. The Q_u form below contracts the materialised ψ of
  * `nuScoreClosedForm`; the adjoint is recomputed here with mathjs `lusolve` as the solver.
  */
 import { derivative, lusolve, parse } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { additiveObjectiveExact, rewardAsUtility, type AdditiveUtility } from '../src/bilevel/additive.js';
-import { policyPointAtOptimum } from '../src/bilevel/policyPoint.js';
+import { additiveObjectiveExact, rewardAsUtility, type AdditiveUtility } from '../src/upperLevel/additive.js';
+import { policyPointAtOptimum } from '../src/upperLevel/policyPoint.js';
 import { numericJacobian } from '../src/check/finiteDifference.js';
 import type { Mdp } from '../src/mdp/types.js';
 import { nuScoreClosedForm } from '../src/nuScore/closedForm.js';

@@ -5,17 +5,17 @@
  *
  * with the score of BOTH segments and the expectation over the teacher's label (MATH.md §7).
  *
- * Code under test: `preferenceObjectiveExact` (src/bilevel/preference.ts), `policyPointAtOptimum`
- * (src/bilevel/policyPoint.ts), through them `nuScoreVjpClosedForm` and `softOptimum`.
+ * Code under test: `preferenceObjectiveExact` (src/upperLevel/preference.ts), `policyPointAtOptimum`
+ * (src/upperLevel/policyPoint.ts), through them `nuScoreVjpClosedForm` and `softOptimum`.
  * The brute-force sum over all pairs below is written here from the definitions: its own segment
  * enumeration, segment probabilities, teacher label law, utility and Jacobian of r_ν. It uses
  * the materialised ψ of `nuScoreClosedForm` (proved in `nu-score-closed-form.md`).
  */
 import { derivative, parse, type EvalFunction } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { policyPointAtOptimum } from '../src/bilevel/policyPoint.js';
-import { preferenceObjectiveExact, type PreferenceObjective } from '../src/bilevel/preference.js';
-import { bradleyTerryTeacher, type Teacher } from '../src/bilevel/types.js';
+import { policyPointAtOptimum } from '../src/upperLevel/policyPoint.js';
+import { preferenceObjectiveExact, type PreferenceObjective } from '../src/upperLevel/preference.js';
+import { bradleyTerryTeacher, type Teacher } from '../src/upperLevel/types.js';
 import { numericJacobian } from '../src/check/finiteDifference.js';
 import { twoStateChain } from '../src/mdp/chain.js';
 import type { Mdp } from '../src/mdp/types.js';
@@ -24,7 +24,7 @@ import { rewardDimension, rewardOf, type RewardModel } from '../src/reward/rewar
 import { EPS, garnetCase, maxAbs, mdpOf, randomTable, right } from './support.js';
 
 // ---------------------------------------------------------------------------------------------
-// The brute force, from the definitions (MATH.md §7), independent of src/bilevel
+// The brute force, from the definitions (MATH.md §7), independent of src/upperLevel
 
 interface Seg {
   readonly s: number[];

@@ -15,5 +15,5 @@ export * from './verify/index.js';
 export * from './optimal/index.js';
 export * from './hessian/index.js';
 export * from './nuScore/index.js';
-export * from './bilevel/index.js';
+export * from './upperLevel/index.js';
 export * from './algorithm/index.js';

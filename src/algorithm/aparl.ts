@@ -5,8 +5,8 @@
  * the wall-time column, which the caller injects.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { policyPointAt, policyPointAtOptimum } from '../bilevel/policyPoint.js';
-import type { PolicyPoint } from '../bilevel/types.js';
+import { policyPointAt, policyPointAtOptimum } from '../upperLevel/policyPoint.js';
+import type { PolicyPoint } from '../upperLevel/types.js';
 import type { Mdp } from '../mdp/types.js';
 import { nuScoreImplicitDense, nuScoreImplicitIterative } from '../nuScore/implicit.js';
 import { plainOptimum, softOptimum } from '../optimal/index.js';
@@ -16,7 +16,7 @@ import { rewardOf, type RewardModel } from '../reward/rewardModel.js';
 import { evaluatePolicy, evaluatePolicyTable } from '../value/policyEvaluation.js';
 import type { AparlConfig } from './config.js';
 import { policyGradientAscent } from './lowerLevel.js';
-import { upperLevelExact, upperLevelSampled, type UpperLevelSpec } from './upperLevel.js';
+import { upperLevelExact, upperLevelSampled, type UpperLevelSpec } from '../upperLevel/objective.js';
 
 /** A bilevel problem: the MDP, the reward model the lower level sees, the upper level, and r_true. */
 export interface BilevelProblem {

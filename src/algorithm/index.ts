@@ -1,4 +1,3 @@
 export * from './config.js';
-export * from './upperLevel.js';
 export * from './aparl.js';
 export * from './lowerLevel.js';

@@ -5,8 +5,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { policyGradientAscent } from '../algorithm/lowerLevel.js';
-import { upperLevelExact } from '../algorithm/upperLevel.js';
-import { policyPointAt, policyPointAtOptimum } from '../bilevel/policyPoint.js';
+import { upperLevelExact } from '../upperLevel/objective.js';
+import { policyPointAt, policyPointAtOptimum } from '../upperLevel/policyPoint.js';
 import { garnetOrThrow } from '../mdp/index.js';
 import { makeRng } from '../random/rng.js';
 import { rewardOf, type RewardModel } from '../reward/rewardModel.js';

@@ -4,7 +4,7 @@
  * and on Garnet MDPs.
  */
 import type { BilevelProblem } from '../algorithm/aparl.js';
-import { bradleyTerryTeacher } from '../bilevel/types.js';
+import { bradleyTerryTeacher } from '../upperLevel/types.js';
 import { garnetOrThrow, suttonBartoGridworld } from '../mdp/index.js';
 import type { RewardModel } from '../reward/rewardModel.js';
 

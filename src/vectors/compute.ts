@@ -9,9 +9,9 @@ import { hessianFromContext, hessianContextFromEvaluation } from '../hessian/ind
 import { nuScoreClosedForm } from '../nuScore/closedForm.js';
 import { plainOptimum, softOptimum, type PlainOptimum, type SoftOptimum } from '../optimal/index.js';
 import { rewardOf } from '../reward/rewardModel.js';
-import { upperLevelExact, type UpperLevelValue } from '../algorithm/upperLevel.js';
-import { policyPointAtOptimum } from '../bilevel/policyPoint.js';
-import { bradleyTerryTeacher } from '../bilevel/types.js';
+import { upperLevelExact, type UpperLevelValue } from '../upperLevel/objective.js';
+import { policyPointAtOptimum } from '../upperLevel/policyPoint.js';
+import { bradleyTerryTeacher } from '../upperLevel/types.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../value/policyEvaluation.js';
 import type { ConformanceVector, VectorField } from './schema.js';
 

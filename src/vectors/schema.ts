@@ -39,6 +39,9 @@ export interface ConformanceVector {
   readonly tolerance: { readonly rel: number; readonly abs: number };
 }
 
+/** The fields a vector holds as plain numbers (VECTORS.md): every other field is an array. */
+export const isScalarField = (f: VectorField): boolean => f === 'J' || f === 'G';
+
 /** Expected length of each field for a case with `S` states, `A` actions and `d` reward parameters. */
 export const fieldLength = (f: VectorField, S: number, A: number, d: number): number => {
   switch (f) {
@@ -171,9 +174,10 @@ export const validateVector = (json: unknown): E.Either<NonEmptyArray<Validation
       }
       if (d === undefined && (key === 'psi' || key === 'gradG' || key === 'gradGMyopic')) continue;
       const n = fieldLength(key, S, A, d ?? 0);
-      const arr = n === 1 && typeof value === 'number' ? finiteArray([value], 1, `expected.${key}`, errs)
-        : n === 1 ? (errs.push({ field: `expected.${key}`, message: 'expected a finite number' }), undefined)
-        : finiteArray(value, n, `expected.${key}`, errs);
+      // VECTORS.md: only J and G are numbers; every other field is an array, also of length 1
+      const arr = !isScalarField(key) ? finiteArray(value, n, `expected.${key}`, errs)
+        : typeof value === 'number' ? finiteArray([value], 1, `expected.${key}`, errs)
+        : (errs.push({ field: `expected.${key}`, message: 'expected a finite number' }), undefined);
       if (arr) expected[key] = arr;
     }
   }

@@ -4,8 +4,8 @@
  * recomputed, and the split of ∇G into its myopic part and the ν-score term.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { additiveObjectiveExact } from '../bilevel/additive.js';
-import { policyPointAtOptimum } from '../bilevel/policyPoint.js';
+import { additiveObjectiveExact } from '../upperLevel/additive.js';
+import { policyPointAtOptimum } from '../upperLevel/policyPoint.js';
 import { numericGradient } from '../check/finiteDifference.js';
 import { nuScoreClosedForm } from '../nuScore/closedForm.js';
 import type { RewardModel } from '../reward/rewardModel.js';

@@ -12,8 +12,8 @@ import {
   sigmoid,
   teacherReturn,
   validateTeacher,
-} from '../../src/bilevel/teacher.js';
-import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/bilevel/types.js';
+} from '../../src/upperLevel/teacher.js';
+import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
 import { fcParams } from '../support/fcParams.js';
 
 const EPS = 2 ** -52;

@@ -17,9 +17,9 @@ import {
   toBPrefTeacher,
   toImitationGatherer,
   toImitationPreference,
-} from '../../src/bilevel/labelAdapters.js';
-import { labelDistributionFromReturns, segmentReturns, teacherReturn } from '../../src/bilevel/teacher.js';
-import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/bilevel/types.js';
+} from '../../src/upperLevel/labelAdapters.js';
+import { labelDistributionFromReturns, segmentReturns, teacherReturn } from '../../src/upperLevel/teacher.js';
+import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
 import { fcParams } from '../support/fcParams.js';
 
 const EPS = 2 ** -52;

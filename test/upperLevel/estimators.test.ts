@@ -20,7 +20,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { additiveObjectiveExact, rewardAsUtility, type AdditiveUtility } from '../../src/bilevel/additive.js';
+import { additiveObjectiveExact, rewardAsUtility, type AdditiveUtility } from '../../src/upperLevel/additive.js';
 import {
   gpomdpGradient,
   myopicGradientAdditiveSampled,
@@ -29,11 +29,11 @@ import {
   parlGradientPreferenceSampled,
   reinforceGradient,
   type SampledEstimate,
-} from '../../src/bilevel/estimators.js';
-import { policyPointAtOptimum } from '../../src/bilevel/policyPoint.js';
-import { preferenceObjectiveExact } from '../../src/bilevel/preference.js';
-import type { HorizonSpec } from '../../src/bilevel/sampler.js';
-import { bradleyTerryTeacher, type Teacher } from '../../src/bilevel/types.js';
+} from '../../src/upperLevel/estimators.js';
+import { policyPointAtOptimum } from '../../src/upperLevel/policyPoint.js';
+import { preferenceObjectiveExact } from '../../src/upperLevel/preference.js';
+import type { HorizonSpec } from '../../src/upperLevel/sampler.js';
+import { bradleyTerryTeacher, type Teacher } from '../../src/upperLevel/types.js';
 import { policyGradient } from '../../src/gradient/policyGradient.js';
 import { garnetOrThrow } from '../../src/mdp/garnet.js';
 import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';

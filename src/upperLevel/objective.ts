@@ -3,15 +3,15 @@
  * value and gradients at a policy point, and sampled gradient estimates.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { additiveObjectiveExact, type AdditiveUtility } from '../bilevel/additive.js';
+import { additiveObjectiveExact, type AdditiveUtility } from './additive.js';
 import {
   myopicGradientAdditiveSampled,
   myopicGradientPreferenceSampled,
   parlGradientAdditiveSampled,
   parlGradientPreferenceSampled,
-} from '../bilevel/estimators.js';
-import { preferenceObjectiveExact } from '../bilevel/preference.js';
-import type { PolicyPoint, Teacher } from '../bilevel/types.js';
+} from './estimators.js';
+import { preferenceObjectiveExact } from './preference.js';
+import type { PolicyPoint, Teacher } from './types.js';
 import type { Mdp } from '../mdp/types.js';
 import type { Rng } from '../random/rng.js';
 import type { RewardModel } from '../reward/rewardModel.js';

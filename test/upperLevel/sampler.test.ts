@@ -28,7 +28,7 @@ import {
   sampleNextState,
   sampleSegment,
   sampleTrajectory,
-} from '../../src/bilevel/sampler.js';
+} from '../../src/upperLevel/sampler.js';
 import { inverseNormal } from '../support/statistics.js';
 
 // ---------------------------------------------------------------------------------------

@@ -6,3 +6,4 @@ export * from './labelAdapters.js';
 export * from './additive.js';
 export * from './sampler.js';
 export * from './estimators.js';
+export * from './objective.js';

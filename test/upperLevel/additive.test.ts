@@ -11,9 +11,9 @@ import {
   additiveUtilityOfTrajectory,
   rewardAsUtility,
   type AdditiveUtility,
-} from '../../src/bilevel/additive.js';
-import { policyPointAt, policyPointAtOptimum } from '../../src/bilevel/policyPoint.js';
-import type { PolicyPoint } from '../../src/bilevel/types.js';
+} from '../../src/upperLevel/additive.js';
+import { policyPointAt, policyPointAtOptimum } from '../../src/upperLevel/policyPoint.js';
+import type { PolicyPoint } from '../../src/upperLevel/types.js';
 import { gradcheck } from '../../src/check/gradcheck.js';
 import type { Mdp } from '../../src/mdp/types.js';
 import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';

@@ -10,7 +10,7 @@ import type { Mdp } from '../../src/mdp/types.js';
 import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';
 import { rewardDimension, rewardJacobianDense, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { parseVector } from '../../src/vectors/schema.js';
-import { policyPointAtOptimum } from '../../src/bilevel/policyPoint.js';
+import { policyPointAtOptimum } from '../../src/upperLevel/policyPoint.js';
 import {
   countReachableSegments,
   enumerateSegments,
@@ -20,9 +20,9 @@ import {
   preferenceUtilityDerivative,
   segmentProbability,
   type PreferenceObjective,
-} from '../../src/bilevel/preference.js';
-import { labelDistribution } from '../../src/bilevel/teacher.js';
-import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/bilevel/types.js';
+} from '../../src/upperLevel/preference.js';
+import { labelDistribution } from '../../src/upperLevel/teacher.js';
+import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
 import { arbMdp } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 
