@@ -2,6 +2,8 @@
  * parl-ts: a float64 reference implementation of PARL (Chakraborty et al., ICLR 2024) for
  * tabular MDPs and softmax policies. Notation and layouts: MATH.md (see spec/).
  */
+export * from './errors/index.js';
+export * from './numerics/index.js';
 export * from './mdp/index.js';
 export * from './random/rng.js';
 export * from './policy/index.js';

@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import type { ValidationError } from '../mdp/types.js';
+import { type ValidationError } from '../errors/parlError.js';
 
 /** How the upper-level gradient is obtained at each outer step. */
 export type AparlMode = 'exact' | 'sampled' | 'oracle';

@@ -4,6 +4,8 @@ export {
   PIVOT_RATIO_WARNING,
   conditionEstimate1,
   conditionEstimateInf,
+  LU_RELIABLE_ERROR,
+  luSolveReport,
   luFactor,
   luSolve,
   luSolveMany,
@@ -19,7 +21,7 @@ export {
   vecNorm1,
   vecNormInf,
 } from './lu.js';
-export type { LuFactorization, SolveReport } from './lu.js';
+export type { LuFactorization, LuSolve } from './lu.js';
 export { symmetricEigen, pseudoInverseSolve } from './symmetricEigen.js';
 export type { SymmetricEigen, PseudoInverseSolve } from './symmetricEigen.js';
 export { minres } from './minres.js';

@@ -18,6 +18,8 @@
  *   solve(Float64Array.of(2, 1, 1, 3), 2, Float64Array.of(3, 5)).x   // ≈ [0.8, 1.4]
  */
 
+import type { SolveReport } from '../numerics/solveReport.js';
+
 /** LU factorisation with partial pivoting of a dense row-major n×n matrix, PA = LU. */
 export interface LuFactorization {
   readonly n: number;
@@ -34,7 +36,7 @@ export interface LuFactorization {
 }
 
 /** Result of a dense solve with its diagnostics; the caller decides what a warning means. */
-export interface SolveReport {
+export interface LuSolve {
   /** The solution; all NaN when the matrix is singular. */
   readonly x: Float64Array;
   /** ‖M x − b‖_∞ with `M = A` (or `Aᵀ` for a transposed solve); NaN when singular. */
@@ -49,9 +51,9 @@ export interface SolveReport {
   readonly warning?: string;
 }
 
-/** `pivotRatio` below this sets `SolveReport.warning`. */
+/** `pivotRatio` below this sets `LuSolve.warning`. */
 export const PIVOT_RATIO_WARNING = 1e-12;
-/** `conditionEstimate` above this sets `SolveReport.warning` (κ·ε ≈ 1e-4 of relative accuracy left). */
+/** `conditionEstimate` above this sets `LuSolve.warning` (κ·ε ≈ 1e-4 of relative accuracy left). */
 export const CONDITION_WARNING = 1e12;
 
 /** Panel width of the blocked factorisation (its trailing update is a rank-4 kernel). */
@@ -527,7 +529,7 @@ export const reportSolve = (
   b: Readonly<Float64Array>,
   x: Float64Array,
   transposed: boolean,
-): SolveReport => {
+): LuSolve => {
   const n = f.n;
   checkShape('reportSolve', 'a', a.length, n * n, n);
   checkShape('reportSolve', 'b', b.length, n, n);
@@ -551,13 +553,43 @@ export const reportSolve = (
 };
 
 /** Solve A x = b (A row-major n×n, never mutated) by LU with partial pivoting, with a report. */
-export const solve = (a: Readonly<Float64Array>, n: number, b: Readonly<Float64Array>): SolveReport => {
+export const solve = (a: Readonly<Float64Array>, n: number, b: Readonly<Float64Array>): LuSolve => {
   const f = luFactor(a, n);
   return reportSolve(a, f, b, luSolve(f, b), false);
 };
 
 /** Solve Aᵀ x = b (A row-major n×n, never mutated) by LU with partial pivoting, with a report. */
-export const solveTransposed = (a: Readonly<Float64Array>, n: number, b: Readonly<Float64Array>): SolveReport => {
+export const solveTransposed = (a: Readonly<Float64Array>, n: number, b: Readonly<Float64Array>): LuSolve => {
   const f = luFactor(a, n);
   return reportSolve(a, f, b, luSolveTransposed(f, b), true);
+};
+
+/**
+ * Relative forward error bound of a dense solve above which its result is not vouched for: the
+ * first-order bound `2·κ·(backward error)` (Higham, *Accuracy and Stability*, Thm 7.2) must leave
+ * at least 8 correct digits.
+ */
+export const LU_RELIABLE_ERROR = 1e-8;
+
+/**
+ * The library's `SolveReport` of a dense LU solve of `quantity` (MATH.md §10): one iteration,
+ * error bound `2·κ·relativeResidual`, reliable when not singular and that bound is at most
+ * `LU_RELIABLE_ERROR`.
+ */
+export const luSolveReport = (quantity: string, s: LuSolve): SolveReport => {
+  const errorBound = 2 * s.conditionEstimate * s.relativeResidual;
+  const singular = !Number.isFinite(s.conditionEstimate) || Number.isNaN(s.relativeResidual);
+  const reliable = !singular && errorBound <= LU_RELIABLE_ERROR;
+  const warning = s.warning ?? (reliable ? undefined : `error bound 2κ·residual = ${errorBound.toExponential(1)} > ${LU_RELIABLE_ERROR}`);
+  return {
+    quantity,
+    route: 'lu',
+    converged: !singular,
+    relativeResidual: s.relativeResidual,
+    iterations: 1,
+    errorBound,
+    condition: s.conditionEstimate,
+    reliable,
+    ...(warning !== undefined ? { warning } : {}),
+  };
 };

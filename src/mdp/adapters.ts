@@ -9,7 +9,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import type { MdpWithReward, ValidationError } from './types.js';
+import type { MdpWithReward } from './types.js';
+import { type ValidationError } from '../errors/parlError.js';
 import {
   checkTable,
   describeValue,

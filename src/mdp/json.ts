@@ -9,7 +9,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import type { Mdp, MdpWithReward, ValidationError } from './types.js';
+import type { Mdp, MdpWithReward } from './types.js';
+import { type ValidationError } from '../errors/parlError.js';
 import { describeValue, validateMdp, validateMdpWithReward, type Validation } from './validate.js';
 
 /** What `parseMdpJson` returns: with a reward table, or the MDP alone (and its name, if any). */

@@ -31,20 +31,5 @@ export interface MdpWithReward {
   readonly reward: Readonly<Float64Array>;
 }
 
-/**
- * One problem found while validating input. `field` names the offending field (e.g. `"P"`,
- * `"rho"`, `"gamma"`, `"reward"`), `index` its position as a multi-index (e.g. `[s, a, s']` for
- * `P`, `[s, a]` for a row of `P`, `[s]` for `rho`), and `message` says what is wrong.
- */
-export interface ValidationError {
-  readonly field: string;
-  readonly index?: ReadonlyArray<number>;
-  readonly message: string;
-}
-
-/** `field[i,j,k]: message`, the one-line form the CLI prints. */
-export const formatValidationError = (e: ValidationError): string =>
-  `${e.field}${e.index !== undefined && e.index.length > 0 ? `[${e.index.join(',')}]` : ''}: ${e.message}`;
-
 /** Tolerance on `|Σ_{s'} P[s,a,s'] − 1|` and `|Σ_s ρ(s) − 1|` (MATH.md §1). */
 export const ROW_SUM_TOLERANCE = 1e-9;

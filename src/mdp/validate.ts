@@ -10,7 +10,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import { ROW_SUM_TOLERANCE, formatValidationError, type Mdp, type MdpWithReward, type ValidationError } from './types.js';
+import { ROW_SUM_TOLERANCE, type Mdp, type MdpWithReward } from './types.js';
+import { formatValidationError, type ValidationError } from '../errors/parlError.js';
 
 /** The result of a validation (MATH.md §1): every problem found, or the validated value. */
 export type Validation<T> = E.Either<NonEmptyArray<ValidationError>, T>;

@@ -8,7 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Mdp } from '../mdp/types.js';
-import { luFactor, luSolveMany, luSolveTransposed, reportSolve, type SolveReport } from '../linalg/index.js';
+import { luFactor, luSolveMany, luSolveTransposed, reportSolve, type LuSolve } from '../linalg/index.js';
 import { rewardDimension, rewardJacobianDense, rewardJacobianTransposeApply, type RewardModel } from '../reward/rewardModel.js';
 import { bellmanMatrix, policyTransition } from '../value/policyMatrices.js';
 
@@ -77,7 +77,7 @@ export const nuScoreClosedForm = (
 export interface NuScoreVjp {
   /** `Σ_{s,a} w[s,a] ψ[s,a]`, a `d`-vector. */
   readonly value: Float64Array;
-  readonly solve: SolveReport;
+  readonly solve: LuSolve;
 }
 
 /**

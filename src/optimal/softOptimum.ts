@@ -17,8 +17,9 @@
  *     // Right({ …, residual ≈ 1.6e-12, relativeResidual ≈ 6.5e-14, iterations: { valueIteration: 3, newton: 6 }, converged: true })
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { Mdp, ValidationError } from '../mdp/types.js';
-import { formatValidationError } from '../mdp/types.js';
+import type { Mdp } from '../mdp/types.js';
+import { type ValidationError } from '../errors/parlError.js';
+import { formatValidationError } from '../errors/parlError.js';
 import { validateTable } from '../mdp/validate.js';
 import { luFactor, luSolve } from '../linalg/index.js';
 import { backup, successorsOf } from '../mdp/successors.js';

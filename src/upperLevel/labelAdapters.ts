@@ -45,7 +45,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import type { ValidationError } from '../mdp/types.js';
+import { type ValidationError } from '../errors/parlError.js';
 import { sigmoid, validateTeacher, type DrawnLabel } from './teacher.js';
 import type { Teacher } from './types.js';
 

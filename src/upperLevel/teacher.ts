@@ -21,7 +21,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import type { ValidationError } from '../mdp/types.js';
+import { type ValidationError } from '../errors/parlError.js';
 import type { Rng } from '../random/rng.js';
 import type { Segment, Teacher } from './types.js';
 

@@ -3,16 +3,16 @@
  * `I − γ P_π` shared by the value solve and the (transposed) visitation solve.
  */
 import type { Mdp } from '../mdp/types.js';
-import { luFactor, luSolve, luSolveTransposed, reportSolve, type SolveReport } from '../linalg/index.js';
+import { luFactor, luSolve, luSolveTransposed, reportSolve, type LuSolve } from '../linalg/index.js';
 import { softmaxLogProbs, softmaxProbs } from '../policy/softmax.js';
 import { actionValues, advantage, bellmanMatrixOfPolicy, policyReward } from './policyMatrices.js';
 
 /** How trustworthy the two linear solves were (the caller decides what a warning means). */
 export interface EvaluationDiagnostics {
   /** Report of `(I − γP_π) V = r_π`. */
-  readonly value: SolveReport;
+  readonly value: LuSolve;
   /** Report of `(I − γP_π)ᵀ x = ρ` (d = (1−γ) x). */
-  readonly visitation: SolveReport;
+  readonly visitation: LuSolve;
 }
 
 /** Everything MATH.md §3 defines for one softmax policy `π_θ`, reward `r` and weight `λ`. */

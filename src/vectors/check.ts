@@ -3,7 +3,7 @@
  * `x` matches the expected `e` when `|x − e| ≤ abs + rel·|e|`.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { formatValidationError, type ValidationError } from '../mdp/types.js';
+import { formatValidationError, type ValidationError } from '../errors/parlError.js';
 import { computeFields } from './compute.js';
 import { parseVector, VECTOR_FIELDS, type ConformanceVector, type VectorField } from './schema.js';
 

@@ -16,8 +16,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
 import { garnetOrThrow, suttonBartoGridworld, twoStateChain, GRID_A, GRID_B } from '../mdp/index.js';
-import type { MdpWithReward, ValidationError } from '../mdp/types.js';
-import { formatValidationError } from '../mdp/types.js';
+import type { MdpWithReward } from '../mdp/types.js';
+import { type ValidationError } from '../errors/parlError.js';
+import { formatValidationError } from '../errors/parlError.js';
 import { OPTIMUM_DEFAULTS } from '../optimal/index.js';
 import { makeRng, type Rng } from '../random/rng.js';
 import { computeFields } from './compute.js';

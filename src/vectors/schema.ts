@@ -6,7 +6,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import type { Mdp, ValidationError } from '../mdp/types.js';
+import type { Mdp } from '../mdp/types.js';
+import { type ValidationError } from '../errors/parlError.js';
 import { validateMdp } from '../mdp/validate.js';
 import { rewardDimension, type RewardModel } from '../reward/rewardModel.js';
 

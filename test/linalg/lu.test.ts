@@ -261,7 +261,7 @@ describe('luFactor: PA = LU', () => {
   });
 });
 
-describe('SolveReport fields', () => {
+describe('LuSolve fields', () => {
   it('residualNorm, relativeResidual and pivotRatio agree with an independent computation (A and Aᵀ)', () => {
     fc.assert(
       fc.property(shiftedSystem(1, 30), fc.boolean(), ({ n, a, b }, transposed) => {

@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import { formatValidationError, type ValidationError } from '../../src/mdp/types.js';
+import { formatValidationError, type ValidationError } from '../../src/errors/parlError.js';
 
 /** The errors of a Left (fails the test on a Right). */
 export const leftOf = <T>(v: E.Either<NonEmptyArray<ValidationError>, T>): NonEmptyArray<ValidationError> => {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { vectorsMakeCommand, VECTORS_MAKE_HELP } from '../../src/cli/commands/vectorsMake.js';
-import { formatValidationError } from '../../src/mdp/types.js';
+import { formatValidationError } from '../../src/errors/parlError.js';
 import { makeRng, type Rng } from '../../src/random/rng.js';
 import { checkVector, checkVectorText } from '../../src/vectors/check.js';
 import { computeFields } from '../../src/vectors/compute.js';

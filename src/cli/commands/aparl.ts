@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { runAparl } from '../../algorithm/aparl.js';
 import { DEFAULT_APARL_CONFIG, validateAparlConfig } from '../../algorithm/config.js';
 import { designProblem, ENVIRONMENTS, rlhfProblem, type Environment } from '../../experiments/problems.js';
-import { formatValidationError } from '../../mdp/types.js';
+import { formatValidationError } from '../../errors/parlError.js';
 import type { CliIo } from '../io.js';
 import { renderTable } from '../table.js';
 

@@ -1,7 +1,8 @@
 /** `parl pl-scan`: empirical PL and Łojasiewicz constants of the lower level (MATH.md §9) over many θ. */
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { forestE, garnet, parseMdpJson, suttonBartoGridworldE, twoStateChainE, formatValidationError } from '../../mdp/index.js';
+import { forestE, garnet, parseMdpJson, suttonBartoGridworldE, twoStateChainE } from '../../mdp/index.js';
+import { formatValidationError } from '../../errors/parlError.js';
 import type { MdpWithReward } from '../../mdp/types.js';
 import { resolveBackend } from '../../kernels/auto.js';
 import { openBackend, parseBackendChoice } from '../../kernels/backend.js';

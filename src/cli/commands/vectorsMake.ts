@@ -1,7 +1,7 @@
 /** `parl vectors make`: write conformance vectors from parl-ts's own float64 code (VECTORS.md). */
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import type { ValidationError } from '../../mdp/types.js';
+import { type ValidationError } from '../../errors/parlError.js';
 import { makeVectors, MAX_VECTOR_COUNT, validateMakeOptions, VECTOR_KINDS } from '../../vectors/make.js';
 import type { CliIo } from '../io.js';
 import { parseIntegerOption } from './options.js';
