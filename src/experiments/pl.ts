@@ -7,35 +7,17 @@
  * c(θ) = min_s π_θ(a*(s)|s) / (√S ‖d^{π*}_ρ / d^{π_θ}_ρ‖_∞), so the PL ratio tends to 0 near the optimum.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { policyGradient } from '../gradient/policyGradient.js';
+import { meiLojasiewiczConstant } from '../gradient/lojasiewicz.js';
+import { policyGradient, policyGradientFromEvaluation } from '../gradient/policyGradient.js';
 import { garnetOrThrow } from '../mdp/index.js';
 import { plainOptimum, softOptimum } from '../optimal/index.js';
-import { softmaxProbs } from '../policy/softmax.js';
 import { makeRng } from '../random/rng.js';
 import { scatterChart } from '../report/figures.js';
-import { evaluatePolicy } from '../value/policyEvaluation.js';
+import { evaluatePolicy, evaluatePolicyTable } from '../value/policyEvaluation.js';
 import { logLogSlope } from './stats.js';
 import type { ExperimentOptions, ExperimentResult } from './types.js';
 
 const norm2 = (x: ArrayLike<number>): number => Math.sqrt(Array.from(x).reduce((a, b) => a + b * b, 0));
-
-/** Mei et al. (2020), Lemma 8: the non-uniform Łojasiewicz constant at θ for λ = 0. */
-export const meiLojasiewiczConstant = (
-  S: number,
-  A: number,
-  pi: Readonly<Float64Array>,
-  bestAction: Readonly<Int32Array>,
-  dStar: Readonly<Float64Array>,
-  d: Readonly<Float64Array>,
-): number => {
-  let minPi = Infinity;
-  let ratio = 0;
-  for (let s = 0; s < S; s++) {
-    minPi = Math.min(minPi, pi[s * A + bestAction[s]]);
-    ratio = Math.max(ratio, dStar[s] / d[s]);
-  }
-  return minPi / (Math.sqrt(S) * ratio);
-};
 
 export const runPl = (opts: ExperimentOptions): ExperimentResult => {
   const g = garnetOrThrow({ S: 6, A: 3, branching: 3, gamma: 0.9, seed: opts.seed });
@@ -60,7 +42,7 @@ export const runPl = (opts: ExperimentOptions): ExperimentResult => {
       const o = plainOptimum(mdp, r);
       if (E.isLeft(o)) throw new Error(o.left.message);
       bestAction = o.right.policy;
-      const ev = evaluatePolicy(mdp, r, Float64Array.from(o.right.piStar, (p) => (p > 0 ? 0 : -800)), 0);
+      const ev = evaluatePolicyTable(mdp, r, o.right.piStar, new Float64Array(S * A), 0);
       Jstar = mdp.rho.reduce((acc, p, s) => acc + p * o.right.VStar[s], 0);
       dStar = ev.d;
     }
@@ -72,7 +54,7 @@ export const runPl = (opts: ExperimentOptions): ExperimentResult => {
       const gap = Jstar - ev.J;
       // gaps at the level of rounding say nothing about the ratios
       if (!(gap > 1e-10 * Math.abs(Jstar))) return;
-      const gn = norm2(policyGradient(mdp, r, theta, lambda));
+      const gn = norm2(policyGradientFromEvaluation(mdp, ev));
       const pl = (gn * gn) / gap;
       const loj = gn / gap;
       stat.pl = Math.min(stat.pl, pl);
@@ -87,7 +69,7 @@ export const runPl = (opts: ExperimentOptions): ExperimentResult => {
       stat.n++;
       const row: Record<string, number | string> = { gap, pl, loj, series: `${label}, ${source}` };
       if (lambda === 0) {
-        const c = meiLojasiewiczConstant(S, A, softmaxProbs(theta, S, A), bestAction, dStar, ev.d);
+        const c = meiLojasiewiczConstant(S, A, ev.pi, bestAction, dStar, ev.d);
         row.meiBound = c;
         if (loj < c * (1 - 1e-9)) stat.meiViolations++;
       }

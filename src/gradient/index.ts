@@ -1,1 +1,2 @@
 export * from './policyGradient.js';
+export * from './lojasiewicz.js';

@@ -10,7 +10,8 @@
  * a greedy optimal action per state), so larger `c` samples closer to the optimum.
  *
  * For λ = 0 every sample is also checked against Mei et al. (2020, Lemma 8): the non-uniform
- * Łojasiewicz inequality `‖∇J‖ ≥ c(θ)·(J* − J)` with `c(θ) = min_s π_θ(a*(s)|s) / (√S ‖d^{π*}_ρ / d^{π_θ}_ρ‖∞)`.
+ * Łojasiewicz inequality `‖∇J‖ ≥ c(θ)·(J* − J)` with `c(θ) = min_s π_θ(a*(s)|s) / (√S ‖d^{π*}_ρ / d^{π_θ}_ρ‖∞)`
+ * (`meiLojasiewiczConstant`, `src/gradient/lojasiewicz.ts`, on the backend's `d` and float64 `π_θ`).
  * Its PL ratio tends to 0 along the `near optimum` family: the paper's PL assumption fails at λ = 0.
  *
  * Example (executed in `test/kernels/plScan.test.ts`):
@@ -18,8 +19,10 @@
  *     // Right({ Jstar, pl: { min, … }, lojasiewicz: { min, … }, families: [...], run: { backend: 'js', … } })
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { meiLojasiewiczConstant } from '../gradient/lojasiewicz.js';
 import type { Mdp } from '../mdp/types.js';
 import { plainOptimum, softOptimum } from '../optimal/index.js';
+import { softmaxProbs } from '../policy/softmax.js';
 import { makeRng } from '../random/rng.js';
 import { evaluatePolicyTable } from '../value/policyEvaluation.js';
 import { kernelRunOf, type KernelRun, type KernelSession } from './backend.js';
@@ -219,20 +222,9 @@ export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<Pl
       for (let k = 0; k < SA; k++) q += g[b * SA + k] * g[b * SA + k];
       gradNormSq[start + b] = q;
       if (mei !== null && dStar !== null && policy !== null) {
-        // c(θ) = min_s π(a*(s)|s) / (√S · max_s d*(s)/d(s)) (Mei et al. 2020, Lemma 8)
-        let minPi = Infinity;
-        let maxRatio = 0;
         const o = (start + b) * SA;
-        for (let s = 0; s < S; s++) {
-          let m = -Infinity;
-          for (let a = 0; a < A; a++) m = Math.max(m, thetas[o + s * A + a]);
-          let z = 0;
-          for (let a = 0; a < A; a++) z += Math.exp(thetas[o + s * A + a] - m);
-          minPi = Math.min(minPi, Math.exp(thetas[o + s * A + policy[s]] - m) / z);
-          const ds = ev.d[b * S + s];
-          if (dStar[s] > 0) maxRatio = Math.max(maxRatio, ds > 0 ? dStar[s] / ds : Infinity);
-        }
-        mei[start + b] = minPi / (Math.sqrt(S) * maxRatio);
+        const pi = softmaxProbs(thetas.subarray(o, o + SA), S, A);
+        mei[start + b] = meiLojasiewiczConstant(S, A, pi, policy, dStar, ev.d.subarray(b * S, (b + 1) * S));
       }
     }
   }
