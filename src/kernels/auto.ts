@@ -8,7 +8,7 @@
  * | softmax, score, A ≤ 4           | 1.0–1.9×    | 0.73–1.4× (R ≥ 1e3: a toss-up), 1.7–4× at R = 100 | js (float64 kept on a tie) |
  * | softmax, score, A ≥ 8           | 0.7–1.9×    | 0.53–1.08× (R·A ≥ 8e3), 1.1–1.7× below   | webasm from 2^13 elements |
  * | log-softmax, log-sum-exp        | 0.7–2×      | 0.56–0.90× (R·A ≥ 4e3; once 1.07×), 1.2–2× below 2e3 | webasm from 2^11 elements |
- * | policy evaluation (B=1e4, S=16) | 7.5–14×     | 3.7–10×                                  | js |
+ * | policy evaluation (B=1e4, S=16) | 2.7–4.7× (one run) | 1.5–2.0× (one run; 7.5–14× and 3.7–10× against the former dedicated js loop, 2–4× faster than `evaluatePolicy` at S ≤ 16) | js |
  * | PL scan, fused per-θ kernel     | 0.3–3.5×    | 0.2–0.6× warm; + 0.2–4 s compilation     | webasm from 2^17 θ (S ≤ 16) |
  * (ranges over several runs: the VM is shared, single runs vary by ±25%)
  *

@@ -2,11 +2,9 @@
  * Batched exact policy evaluation (MATH.md §3–§4) of B softmax policies on one MDP, or of B MDPs
  * (same S and A) with one policy each: `V_b`, `d_b`, `J_b = ρ_bᵀ V_b` and optionally `∇_θ J_b`.
  *
- * - `js` (float64, the reference): per problem, `π` and `log π` by `src/policy/softmax.ts`,
- *   `I − γP_π` through P's successor lists, one LU factorisation without pivoting (the matrix is
- *   strictly row diagonally dominant, margin 1 − γ, so elimination is stable) shared by the value
- *   solve and the transposed visitation solve, then `Q`, `Adv`, `∇J`: the same quantities as
- *   `evaluatePolicy` + `policyGradientFromEvaluation`, in reused buffers.
+ * - `js` (float64, the reference): per problem, `evaluatePolicy` (`src/value/policyEvaluation.ts`)
+ *   and `policyGradientFromEvaluation` (`src/gradient/policyGradient.ts`) themselves, copied into
+ *   the batch's arrays: the same bits as calling them one θ at a time.
  * - gpu.js backends (float32): batched softmax kernels for `π`, `log π`; one launch builds the
  *   `2B` augmented systems `[I − γP_π | r_π]` and `[(I − γP_π)ᵀ | ρ]`; `S` Gauss–Jordan launches
  *   (each dropping the finished column) solve them all; one launch forms `∇J`
@@ -17,9 +15,9 @@
  *     // Right({ B, S, A, V, d, J, gradJ, run: { backend: 'js', kernelClass: 'Float64Loop', … } })
  */
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
-import { successorsOf } from '../mdp/successors.js';
+import { policyGradientFromEvaluation } from '../gradient/policyGradient.js';
 import type { Mdp } from '../mdp/types.js';
-import { softmaxLogProbs, softmaxProbs } from '../policy/softmax.js';
+import { evaluatePolicy } from '../value/policyEvaluation.js';
 import { kernelRunOf, type KernelRun, type KernelSession } from './backend.js';
 import { batchedLogSoftmax, batchedSoftmax, type Logits } from './batchedSoftmax.js';
 import { CHUNK_ELEMENTS, chunkRange, planChunks } from './chunking.js';
@@ -115,7 +113,7 @@ const checkBatch = (batch: EvaluationBatch): Problems => {
 };
 
 // ---------------------------------------------------------------------------------------------
-// js: float64 reference loops
+// js: the float64 reference itself, one problem at a time
 
 const evaluateJs = (session: KernelSession, p: Problems, gradient: boolean): BatchedEvaluation => {
   const { B, S, A, lambda, thetas } = p;
@@ -124,83 +122,15 @@ const evaluateJs = (session: KernelSession, p: Problems, gradient: boolean): Bat
   const d = new Float64Array(B * S);
   const J = new Float64Array(B);
   const gradJ = gradient ? new Float64Array(B * SA) : null;
-  const M = new Float64Array(S * S);
-  const y = new Float64Array(S);
-  const x = new Float64Array(S);
   const theta = new Float64Array(SA);
   for (let b = 0; b < B; b++) {
     const mdp = p.mdp(b);
-    const r = p.reward(b);
-    const { gamma, rho } = mdp;
-    const { offsets, next, prob } = successorsOf(mdp);
     for (let i = 0; i < SA; i++) theta[i] = thetas[b * SA + i];
-    const pi = softmaxProbs(theta, S, A);
-    const logPi = softmaxLogProbs(theta, S, A);
-    // M = I − γ P_π and r_π (MATH.md §3)
-    M.fill(0);
-    for (let s = 0; s < S; s++) {
-      let acc = 0;
-      for (let a = 0; a < A; a++) {
-        const sa = s * A + a;
-        const w = pi[sa];
-        acc += w * (r[sa] - lambda * logPi[sa]);
-        if (w === 0) continue;
-        for (let k = offsets[sa]; k < offsets[sa + 1]; k++) M[s * S + next[k]] -= gamma * w * prob[k];
-      }
-      M[s * S + s] += 1;
-      y[s] = acc;
-    }
-    // LU without pivoting (strict row diagonal dominance), L unit lower, stored in place
-    for (let k = 0; k < S; k++) {
-      const pivot = M[k * S + k];
-      for (let i = k + 1; i < S; i++) {
-        const f = M[i * S + k] / pivot;
-        M[i * S + k] = f;
-        if (f === 0) continue;
-        for (let j = k + 1; j < S; j++) M[i * S + j] -= f * M[k * S + j];
-      }
-    }
-    // V: L U V = r_π
-    for (let i = 0; i < S; i++) {
-      let acc = y[i];
-      for (let j = 0; j < i; j++) acc -= M[i * S + j] * y[j];
-      y[i] = acc;
-    }
-    for (let i = S - 1; i >= 0; i--) {
-      let acc = y[i];
-      for (let j = i + 1; j < S; j++) acc -= M[i * S + j] * y[j];
-      y[i] = acc / M[i * S + i];
-    }
-    // x: Uᵀ Lᵀ x = ρ (d = (1 − γ) x)
-    for (let i = 0; i < S; i++) {
-      let acc = rho[i];
-      for (let j = 0; j < i; j++) acc -= M[j * S + i] * x[j];
-      x[i] = acc / M[i * S + i];
-    }
-    for (let i = S - 1; i >= 0; i--) {
-      let acc = x[i];
-      for (let j = i + 1; j < S; j++) acc -= M[j * S + i] * x[j];
-      x[i] = acc;
-    }
-    let Jb = 0;
-    for (let s = 0; s < S; s++) {
-      V[b * S + s] = y[s];
-      d[b * S + s] = (1 - gamma) * x[s];
-      Jb += rho[s] * y[s];
-    }
-    J[b] = Jb;
-    if (gradJ !== null) {
-      // ∂J/∂θ[s,a] = d(s) π(a|s) Adv(s,a) / (1 − γ) = x(s) π(a|s) (Q − λ log π − V)(s,a) (MATH.md §4)
-      for (let s = 0; s < S; s++) {
-        for (let a = 0; a < A; a++) {
-          const sa = s * A + a;
-          let ev = 0;
-          for (let k = offsets[sa]; k < offsets[sa + 1]; k++) ev += prob[k] * y[next[k]];
-          const adv = r[sa] + gamma * ev - lambda * logPi[sa] - y[s];
-          gradJ[b * SA + sa] = x[s] * pi[sa] * adv;
-        }
-      }
-    }
+    const ev = evaluatePolicy(mdp, p.reward(b), theta, lambda);
+    V.set(ev.V, b * S);
+    d.set(ev.d, b * S);
+    J[b] = ev.J;
+    if (gradJ !== null) gradJ.set(policyGradientFromEvaluation(mdp, ev), b * SA);
   }
   return { B, S, A, V, d, J, gradJ, run: kernelRunOf(session, session.launches(), 1) };
 };
