@@ -6,13 +6,8 @@ import { policyGradient, policyGradientFromEvaluation } from '../../src/gradient
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { arbProblem, type Problem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 /** Natural size of ∇J: |∂J/∂θ| ≤ d·π·|Adv|/(1−γ) ≤ 2·scale/(1−γ), scale = (max|r| + λ log A)/(1−γ) + 1. */
 const gradScale = (p: Problem): number =>
   ((maxAbs(p.r) + p.lambda * Math.log(p.mdp.A)) / (1 - p.mdp.gamma) + 1) / (1 - p.mdp.gamma);
@@ -77,7 +72,7 @@ describe('policy gradient theorem (MATH.md §4)', () => {
         const h = chainRuleGradient(p);
         // two exact formulas, each with solve error ≲ c·S·ε·κ∞, κ∞ ≤ (1+γ)/(1−γ), on the gradient scale
         const tol = 64 * (p.mdp.S + p.mdp.A + 2) * EPS * ((1 + p.mdp.gamma) / (1 - p.mdp.gamma)) * gradScale(p);
-        expect(maxAbs(g.map((x, i) => x - h[i]))).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(g, h)).toBeLessThanOrEqual(tol);
       }),
       fcParams(100),
     );

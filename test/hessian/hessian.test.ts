@@ -14,13 +14,8 @@ import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { parseVector } from '../../src/vectors/schema.js';
 import { arbProblem, type Problem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 
 /** Generated problems of the brief: S ≤ 6, A ≤ 4, γ up to 0.99, λ ∈ {0} ∪ [0.01, 1], logits up to ±30 and near-deterministic. */
 const arbSmall = arbProblem({ maxS: 6, maxA: 4 });
@@ -192,7 +187,7 @@ describe('dense Hessian ∇²_θθ J (MATH.md §4, §6)', () => {
         // both routes carry ≲ hessErr (the chain rule forms dr_π + γ dP_π V from terms of size
         // mag instead of Adv, the same rounding scale; mathjs's inverse adds ε·κ); 4× margin
         const tol = 4 * scalesOf(p).hessErr;
-        expect(maxAbs(H.map((x, i) => x - C[i]))).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(H, C)).toBeLessThanOrEqual(tol);
       }),
       fcParams(100),
     );

@@ -13,13 +13,8 @@ import { makeRng } from '../../src/random/rng.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { arbProblem, type Problem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 
 const arbSmall = arbProblem({ maxS: 6, maxA: 4 });
 

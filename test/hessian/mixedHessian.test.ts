@@ -15,13 +15,8 @@ import { rewardDimension, rewardOf, type RewardModel } from '../../src/reward/re
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { arbProblem, type Problem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 const vec = (n: number, min: number, max: number) => fc.array(bounded(min, max), { minLength: n, maxLength: n }).map((x) => Float64Array.from(x));
 

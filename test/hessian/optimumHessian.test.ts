@@ -7,13 +7,8 @@ import { rowLogSumExp } from '../../src/policy/softmax.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../../src/value/policyEvaluation.js';
 import { arbProblem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 
 /**
  * The soft optimum θ*, written here on purpose (the production solver lives elsewhere): soft
@@ -36,8 +31,7 @@ const softOptimum = (mdp: Mdp, r: Float64Array, lambda: number): { theta: Float6
       const lse = rowLogSumExp(scaled, A, s);
       for (let a = 0; a < A; a++) next[s * A + a] = scaled[s * A + a] - lse;
     }
-    let delta = 0;
-    for (let i = 0; i < S * A; i++) delta = Math.max(delta, Math.abs(next[i] - theta[i]));
+    const delta = maxAbsDiff(next, theta);
     theta = next;
     if (delta <= 1e-13 * Math.max(1, maxAbs(ev.Q) / lambda)) return { theta, ev: evaluatePolicy(mdp, r, theta, lambda), iterations: it };
   }
@@ -72,7 +66,7 @@ describe('Hessian at the soft optimum θ* (MATH.md §6)', () => {
         // λ-term d∘π∘(−λu) is common to both; its rounding, and that of dV, is ≲ hessErr.
         const hessErr = (S + A + 2) * EPS * kappa * ((5 * mag) / (1 - gamma) + lambda) / (1 - gamma);
         const tol = (5 * alpha) / (1 - gamma) ** 2 + hessErr + 1e-300;
-        expect(maxAbs(H.map((x, i) => x - C[i]))).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(H, C)).toBeLessThanOrEqual(tol);
       }),
       fcParams(100),
     );

@@ -5,6 +5,7 @@ import { evaluationTolerance } from '../../src/kernels/tolerances.js';
 import { FUSED_MAX_S, fusedScanSource } from '../../src/kernels/fusedScanKernel.js';
 import { garnet } from '../../src/mdp/index.js';
 import { FLOAT32_BACKENDS, sessionFor } from './helpers.js';
+import { maxAbs } from '../support/numeric.js';
 
 const js = sessionFor('js');
 const built = garnet({ S: 8, A: 3, branching: 3, gamma: 0.9, seed: 4 });
@@ -77,8 +78,7 @@ describe.each(FLOAT32_BACKENDS)('PL scan on %s vs the float64 path', (backend) =
     // per-sample bounds from evaluationTolerance: |δJ| ≤ rtol·scale, |δ∂J| ≤ rtol·4·scale/(1−γ)
     const { S, A, gamma } = mdp;
     const rtol = evaluationTolerance(S, A, gamma).rtol;
-    let rmax = 0;
-    for (const x of reward) rmax = Math.max(rmax, Math.abs(x));
+    const rmax = maxAbs(reward);
     const scale = Math.max(1, (rmax + lambda * Math.log(A)) / (1 - gamma));
     const dJ = rtol * scale;
     const dG = Math.sqrt(S * A) * ((4 * rtol * scale) / (1 - gamma));

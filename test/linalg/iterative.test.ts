@@ -5,8 +5,8 @@ import { luFactor, luSolve } from '../../src/linalg/lu.js';
 import { minres } from '../../src/linalg/minres.js';
 import { pseudoInverseSolve, symmetricEigen } from '../../src/linalg/symmetricEigen.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs, maxAbsDiff, norm2 } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
 const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 /** A symmetric n×n matrix Q diag(λ) Qᵀ with chosen eigenvalues (some zero for singular cases). */
@@ -30,9 +30,7 @@ const arbSymmetric = (opts: { singular: boolean }) =>
         for (let i = 0; i < n; i++) dot += Q[i * n + k] * v[i];
         for (let i = 0; i < n; i++) v[i] -= dot * Q[i * n + k];
       }
-      let norm = 0;
-      for (let i = 0; i < n; i++) norm += v[i] * v[i];
-      norm = Math.sqrt(norm);
+      const norm = norm2(v);
       for (let i = 0; i < n; i++) Q[i * n + j] = v[i] / norm;
     }
     const lam = Float64Array.from(eig);
@@ -55,11 +53,6 @@ const matvec = (A: Readonly<Float64Array>, n: number) => (v: Readonly<Float64Arr
     out[i] = s;
   }
   return out;
-};
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
 };
 
 describe('symmetric eigendecomposition (Jacobi)', () => {
@@ -127,7 +120,7 @@ describe('MINRES', () => {
         const x = luSolve(luFactor(A, n), b);
         expect(sol.converged).toBe(true);
         // κ ≤ 100 (eigenvalues in ±[0.1, 10]): forward error ≲ κ·(1e-13 + n·ε)·‖x‖, ×10 margin
-        expect(maxAbs(sol.x.map((v, i) => v - x[i]))).toBeLessThanOrEqual(10 * 100 * (1e-13 + n * EPS) * (maxAbs(x) + 1));
+        expect(maxAbsDiff(sol.x, x)).toBeLessThanOrEqual(10 * 100 * (1e-13 + n * EPS) * (maxAbs(x) + 1));
         expect(sol.relativeResidual).toBeLessThanOrEqual(1e-13);
       }),
       fcParams(80),
@@ -141,7 +134,7 @@ describe('MINRES', () => {
         const rb = matvec(A, n)(b);
         const sol = minres(matvec(A, n), rb, { rtol: 1e-13 });
         const ref = pseudoInverseSolve(A, n, rb, 1);
-        expect(maxAbs(sol.x.map((v, i) => v - ref.x[i]))).toBeLessThanOrEqual(10 * 100 * (1e-13 + n * EPS) * (maxAbs(ref.x) + 1));
+        expect(maxAbsDiff(sol.x, ref.x)).toBeLessThanOrEqual(10 * 100 * (1e-13 + n * EPS) * (maxAbs(ref.x) + 1));
       }),
       fcParams(80),
     );

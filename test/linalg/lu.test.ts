@@ -27,6 +27,7 @@ import {
   type LuFactorization,
 } from '../../src/linalg/index.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
 
 /**
  * mathjs with exact comparisons. Its defaults (relTol 1e-12, absTol 1e-15) make `lusolve`
@@ -36,7 +37,6 @@ import { fcParams } from '../support/fcParams.js';
 const math = create(all, { relTol: Number.MIN_VALUE, absTol: 0 });
 const { inv, lusolve, multiply, norm, transpose } = math;
 
-const EPS = Number.EPSILON;
 const gamma = (k: number): number => (k * EPS) / 2 / (1 - (k * EPS) / 2);
 
 // ---------------------------------------------------------------------------------------
@@ -56,17 +56,6 @@ const norm1M = (A: number[][]): number => norm(A, 1) as number;
 /** Exact κ_∞ and κ_1 from mathjs `inv` (an independent Gauss–Jordan inverse). */
 const kappaInf = (A: number[][]): number => normInfM(A) * normInfM(inv(A) as number[][]);
 const kappa1 = (A: number[][]): number => norm1M(A) * norm1M(inv(A) as number[][]);
-const maxAbs = (v: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]));
-  return s;
-};
-const maxAbsDiff = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
-  expect(x.length).toBe(y.length);
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s = Math.max(s, Math.abs(x[i] - y[i]));
-  return s;
-};
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 /** Column c of an n×m row-major block. */
 const column = (B: Readonly<Float64Array>, n: number, m: number, c: number): Float64Array =>

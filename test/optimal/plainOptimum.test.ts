@@ -8,13 +8,8 @@ import { optimalValues, plainOptimum, TIE_TOLERANCE, type PlainOptimum, type Pla
 import { evaluatePolicyTable } from '../../src/value/policyEvaluation.js';
 import { arbProblem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 /** |V*| ≤ max|r|/(1−γ); errors are measured against this scale (+1 so r = 0 is fine). */
 const scaleOf = (mdp: Mdp, r: ArrayLike<number>): number => maxAbs(r) / (1 - mdp.gamma) + 1;
 
@@ -79,9 +74,9 @@ describe('plainOptimum (λ = 0, MATH.md §5)', () => {
         // V is the exact value of an action within the improvement threshold (1e-12·scale) of the
         // best, plus LU/backup rounding ≲ 16(S+2)ε·scale
         const switchAbs = 1e-12 * scale;
-        expect(maxAbs(TV.map((x, s) => x - sol.VStar[s]))).toBeLessThanOrEqual(switchAbs + 16 * (S + 2) * EPS * scale);
+        expect(maxAbsDiff(TV, sol.VStar)).toBeLessThanOrEqual(switchAbs + 16 * (S + 2) * EPS * scale);
         expect(sol.relativeResidual).toBeLessThanOrEqual(1e-12 + 16 * (S + 2) * EPS);
-        expect(maxAbs(Q.map((q, i) => q - sol.QStar[i]))).toBeLessThanOrEqual(4 * (S + 2) * EPS * scale);
+        expect(maxAbsDiff(Q, sol.QStar)).toBeLessThanOrEqual(4 * (S + 2) * EPS * scale);
         // uniqueness is claimed exactly when no state has a second action within 1e-9 of the solver's scale
         const tieAbs = TIE_TOLERANCE * Math.max(maxAbs(sol.VStar), maxAbs(p.r));
         let near = 0;
@@ -121,7 +116,7 @@ describe('plainOptimum (λ = 0, MATH.md §5)', () => {
           }
           // and the returned policy attains V*: evaluating it again reproduces VStar
           const own = valueOfActions(p.mdp, p.r, sol.policy);
-          expect(maxAbs(own.map((v, s) => v - sol.VStar[s]))).toBeLessThanOrEqual(32 * (S + 2) * EPS * scale * (1 + gamma) / (1 - gamma));
+          expect(maxAbsDiff(own, sol.VStar)).toBeLessThanOrEqual(32 * (S + 2) * EPS * scale * (1 + gamma) / (1 - gamma));
         },
       ),
       fcParams(150),
@@ -139,7 +134,7 @@ describe('plainOptimum (λ = 0, MATH.md §5)', () => {
         for (let k = 0; k < 600; k++) V = maxOverActions(S, A, denseQ(p.mdp, p.r, V));
         // sweeps round ≲ (S + 2)ε·scale each, summed by the contraction to /(1−γ); ours: residual/(1−γ)
         const tol = (sol.residual + 4 * (S + A + 4) * EPS * scale) / (1 - gamma);
-        expect(maxAbs(V.map((v, s) => v - sol.VStar[s]))).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(V, sol.VStar)).toBeLessThanOrEqual(tol);
       }),
       fcParams(100),
     );

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { softmaxPolicy } from '../../src/policy/softmax.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS } from '../support/numeric.js';
 import { arbTheta } from '../arbitraries/mdp.js';
 
-const EPS = 2 ** -52;
 const arbShapeTheta = fc
   .record({ S: fc.integer({ min: 1, max: 8 }), A: fc.integer({ min: 1, max: 6 }) })
   .chain(({ S, A }) => arbTheta(S, A).map((theta) => ({ S, A, theta })));

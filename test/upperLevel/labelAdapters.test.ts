@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { describe, expect, it } from 'vitest';
+import { EPS32 } from '../../src/check/tolerance.js';
 import {
   bprefLabelDistribution,
   bprefTeacherReturn,
@@ -21,9 +22,8 @@ import {
 import { labelDistributionFromReturns, segmentReturns, teacherReturn } from '../../src/upperLevel/teacher.js';
 import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const EPS32 = 2 ** -23;
 const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 const right = <L, R>(e: E.Either<L, R>): R => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));

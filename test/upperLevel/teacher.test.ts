@@ -15,8 +15,8 @@ import {
 } from '../../src/upperLevel/teacher.js';
 import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
 const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 const seg = (states: number[], actions: number[]): Segment => ({ states: Int32Array.from(states), actions: Int32Array.from(actions) });
 const teacher = (t: Partial<Teacher> & { beta: number }): Teacher => ({ ...bradleyTerryTeacher(t.beta), ...t });

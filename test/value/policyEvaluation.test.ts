@@ -7,13 +7,8 @@ import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { SUTTON_BARTO_FIG_3_2 } from '../../src/verify/published.js';
 import { arbProblem, type Problem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 /** |V| ≤ (max|r| + λ log A)/(1−γ); errors are measured against this scale. */
 const scaleOf = (p: Problem): number => (maxAbs(p.r) + p.lambda * Math.log(p.mdp.A)) / (1 - p.mdp.gamma) + 1;
 
@@ -92,8 +87,8 @@ describe('exact policy evaluation (MATH.md §3)', () => {
         }
         // series rounding accumulates ≲ (#terms until γ^k is negligible)·S·ε ≲ 400·S·ε of the scale
         const tol = 400 * (S + 2) * EPS;
-        expect(maxAbs(V.map((x, s) => x - ev.V[s])) / scaleOf(p)).toBeLessThanOrEqual(tol);
-        expect(maxAbs(d.map((x, s) => x - ev.d[s]))).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(V, ev.V) / scaleOf(p)).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(d, ev.d)).toBeLessThanOrEqual(tol);
       }),
       fcParams(100),
     );
@@ -111,7 +106,7 @@ describe('exact policy evaluation (MATH.md §3)', () => {
         const x = (lusolve(matrix(M), Array.from(rPi)) as unknown as { toArray(): number[][] }).toArray().map((r) => r[0]);
         // both solves have forward error ≲ c·S·ε·κ∞ ‖V‖, κ∞ ≤ (1+γ)/(1−γ)
         const tol = 32 * (S + 2) * EPS * ((1 + gamma) / (1 - gamma));
-        expect(maxAbs(x.map((xi, s) => xi - ev.V[s])) / scaleOf(p)).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(x, ev.V) / scaleOf(p)).toBeLessThanOrEqual(tol);
       }),
       fcParams(60),
     );
