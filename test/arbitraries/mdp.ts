@@ -22,7 +22,12 @@ export interface ProblemConstraints {
   readonly lambdaZero?: boolean;
 }
 
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+/** A double in [min, max]: never NaN or ±∞. */
+export const bounded = (min: number, max: number): fc.Arbitrary<number> => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+
+/** A Float64Array of length n with entries in [min, max]. */
+export const boundedVector = (n: number, min: number, max: number): fc.Arbitrary<Float64Array> =>
+  fc.array(bounded(min, max), { minLength: n, maxLength: n }).map((x) => Float64Array.from(x));
 
 /** A row-stochastic vector of length n: nonnegative weights, some exactly zero, at least one positive. */
 const stochasticRow = (n: number) =>

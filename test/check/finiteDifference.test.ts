@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { bounded, boundedVector } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import {
   backwardDifference,
@@ -28,11 +29,9 @@ interface Known {
   readonly model: (x: Vec, i: number, order: DifferenceOrder, h: number) => { bound: number; scale: number; evalUlps: number };
 }
 
-const dbl = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-const vec = (n: number, min: number, max: number) => fc.array(dbl(min, max), { minLength: n, maxLength: n }).map((a) => Float64Array.from(a));
 /** Vectors with entries ±[lo, hi]. */
 const awayFromZero = (n: number, lo: number, hi: number) =>
-  fc.array(fc.tuple(dbl(lo, hi), fc.boolean()), { minLength: n, maxLength: n }).map((a) => Float64Array.from(a, ([m, neg]) => (neg ? -m : m)));
+  fc.array(fc.tuple(bounded(lo, hi), fc.boolean()), { minLength: n, maxLength: n }).map((a) => Float64Array.from(a, ([m, neg]) => (neg ? -m : m)));
 
 /** p(x) = a·x₀⁴ + b·x₀x₁² + c·x₁x₂³ + d·x₂ (∂ᵢ⁵p = 0, so order 4 is exact up to rounding). */
 const polynomial = (a: number, b: number, c: number, d: number): Known => ({
@@ -128,11 +127,11 @@ const sinCos = (a: Vec, b: Vec): Known => {
 /** Arbitrary (function, point) pairs from the four families, on bounded domains. */
 const knownAtPoint: fc.Arbitrary<{ known: Known; x: Float64Array }> = fc.oneof(
   fc
-    .tuple(dbl(-2, 2), dbl(-2, 2), dbl(-2, 2), dbl(-2, 2), vec(3, -2, 2))
+    .tuple(bounded(-2, 2), bounded(-2, 2), bounded(-2, 2), bounded(-2, 2), boundedVector(3, -2, 2))
     .map(([a, b, c, d, x]) => ({ known: polynomial(a, b, c, d), x })),
-  fc.tuple(vec(3, -1, 1), vec(3, -1.5, 1.5)).map(([w, x]) => ({ known: expLinear(w), x })),
-  fc.tuple(fc.integer({ min: 1, max: 5 }), vec(5, -3, 3)).map(([n, x]) => ({ known: logSumExp(n), x: x.slice(0, n) })),
-  fc.tuple(vec(3, -3, 3), vec(3, -3, 3), vec(3, -2, 2)).map(([a, b, x]) => ({ known: sinCos(a, b), x })),
+  fc.tuple(boundedVector(3, -1, 1), boundedVector(3, -1.5, 1.5)).map(([w, x]) => ({ known: expLinear(w), x })),
+  fc.tuple(fc.integer({ min: 1, max: 5 }), boundedVector(5, -3, 3)).map(([n, x]) => ({ known: logSumExp(n), x: x.slice(0, n) })),
+  fc.tuple(boundedVector(3, -3, 3), boundedVector(3, -3, 3), boundedVector(3, -2, 2)).map(([a, b, x]) => ({ known: sinCos(a, b), x })),
 );
 
 const derivedTolerance = (known: Known, x: Vec, i: number, order: DifferenceOrder, grad: number): number => {
@@ -187,7 +186,7 @@ describe('4th order (Richardson) is markedly more accurate than 2nd order', () =
           fc.tuple(awayFromZero(3, 0.3, 2), awayFromZero(3, 0.3, 2)).map(([a, b]) => sinCos(a, b)),
           awayFromZero(3, 0.2, 1).map((w) => expLinear(w)),
         ),
-        vec(3, -1, 1),
+        boundedVector(3, -1, 1),
         (known, base) => {
           let se2 = 0;
           let se4 = 0;
@@ -215,7 +214,7 @@ describe('4th order (Richardson) is markedly more accurate than 2nd order', () =
 describe('exactly representable steps', () => {
   it('(x + h) − x is exact when |x| ≥ 2h: x + representableStep(x, h) lands on the rounded node', () => {
     fc.assert(
-      fc.property(dbl(-1e6, 1e6), dbl(1e-10, 0.5), (x, rel) => {
+      fc.property(bounded(-1e6, 1e6), bounded(1e-10, 0.5), (x, rel) => {
         const h = rel * Math.abs(x);
         fc.pre(h > 0 && x + h !== x);
         const step = representableStep(x, h);
@@ -230,7 +229,7 @@ describe('exactly representable steps', () => {
 
   it('the derivative of xᵢ is exactly 1 (central, forward, backward) and 1 to the derived rounding (Richardson)', () => {
     fc.assert(
-      fc.property(vec(3, -1e4, 1e4), fc.integer({ min: 0, max: 2 }), (x, i) => {
+      fc.property(boundedVector(3, -1e4, 1e4), fc.integer({ min: 0, max: 2 }), (x, i) => {
         const f = (y: Vec): number => y[i];
         // exact when the offsets fl(xᵢ ± h) − xᵢ are exact, i.e. |xᵢ| ≥ 2h; for tiny |xᵢ| the
         // offsets are rounded once (relative error ≤ ε)
@@ -266,7 +265,7 @@ describe('numericJacobian', () => {
 
   it('is row-major m×n with entry (j, i) = ∂F_j/∂x_i, within the rounding-only tolerance', () => {
     fc.assert(
-      fc.property(vec(3, -10, 10), fc.constantFrom(2 as const, 4 as const), (x, order) => {
+      fc.property(boundedVector(3, -10, 10), fc.constantFrom(2 as const, 4 as const), (x, order) => {
         const jac = numericJacobian(F, x, 2, { order });
         const exact = J(x);
         expect(jac.length).toBe(6);
@@ -301,7 +300,7 @@ describe('numericJacobian', () => {
 
   it('directionalDifference ≈ J·v', () => {
     fc.assert(
-      fc.property(vec(3, -5, 5), vec(3, -1, 1), (x, v) => {
+      fc.property(boundedVector(3, -5, 5), boundedVector(3, -1, 1), (x, v) => {
         const d = directionalDifference(F, x, v, 2, { order: 4 });
         const jac = J(x);
         for (let j = 0; j < 2; j++) {
@@ -325,7 +324,7 @@ describe('one-sided differences', () => {
 
   it('on a smooth function differ by ≈ h·f″ (forward − backward), within the first-order error', () => {
     fc.assert(
-      fc.property(dbl(-2, 2), (t) => {
+      fc.property(bounded(-2, 2), (t) => {
         const f = (y: Vec): number => Math.exp(y[0]);
         const x = Float64Array.of(t);
         const h = Math.sqrt(EPS64) * Math.max(1, Math.abs(t));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { bounded, boundedVector } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import {
   type GradcheckReport,
@@ -18,9 +19,6 @@ interface Smooth {
   readonly grad: (x: Vec) => Float64Array;
 }
 
-const dbl = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-const vec = (n: number, min: number, max: number) =>
-  fc.array(dbl(min, max), { minLength: n, maxLength: n }).map((a) => Float64Array.from(a));
 
 const dot = (w: Vec, x: Vec): number => x.reduce((s, xi, k) => s + w[k] * xi, 0);
 
@@ -69,10 +67,10 @@ const sinCos = (a: Vec, b: Vec): Smooth => ({
 
 /** Smooth functions of 3 variables with known gradients, at bounded points. */
 const smoothAtPoint: fc.Arbitrary<{ s: Smooth; x: Float64Array }> = fc.oneof(
-  fc.tuple(vec(4, -2, 2), vec(3, -1.5, 1.5)).map(([c, x]) => ({ s: polynomial(c), x })),
-  fc.tuple(vec(3, -1, 1), vec(3, -1, 1)).map(([w, x]) => ({ s: expLinear(w), x })),
-  vec(3, -3, 3).map((x) => ({ s: logSumExp, x })),
-  fc.tuple(vec(3, -3, 3), vec(3, -3, 3), vec(3, -1.5, 1.5)).map(([a, b, x]) => ({ s: sinCos(a, b), x })),
+  fc.tuple(boundedVector(4, -2, 2), boundedVector(3, -1.5, 1.5)).map(([c, x]) => ({ s: polynomial(c), x })),
+  fc.tuple(boundedVector(3, -1, 1), boundedVector(3, -1, 1)).map(([w, x]) => ({ s: expLinear(w), x })),
+  boundedVector(3, -3, 3).map((x) => ({ s: logSumExp, x })),
+  fc.tuple(boundedVector(3, -3, 3), boundedVector(3, -3, 3), boundedVector(3, -1.5, 1.5)).map(([a, b, x]) => ({ s: sinCos(a, b), x })),
 );
 
 const orders = fc.constantFrom(2 as const, 4 as const);
@@ -163,7 +161,7 @@ const J = (x: Vec): Float64Array =>
 describe('jacobianCheck', () => {
   it('passes on the correct Jacobian and fails at the perturbed (row, col)', () => {
     fc.assert(
-      fc.property(vec(4, -2, 2), orders, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }), (x, order, j, i) => {
+      fc.property(boundedVector(4, -2, 2), orders, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }), (x, order, j, i) => {
         const good = jacobianCheck(F, J(x), x, 3, { order });
         expect(good.ok, formatGradcheckReport(good)).toBe(true);
         expect(good.checked).toBe(12);
@@ -199,7 +197,7 @@ describe('projectionCheck', () => {
 
   it('passes on the correct Jacobian, given as a matrix or as a JVP', () => {
     fc.assert(
-      fc.property(vec(4, -2, 2), orders, fc.nat(), (x, order, seed) => {
+      fc.property(boundedVector(4, -2, 2), orders, fc.nat(), (x, order, seed) => {
         const byMatrix = projectionCheck(F, J(x), x, 3, { rng: makeRng(seed), order });
         const byJvp = projectionCheck(F, jvpOf(x), x, 3, { rng: makeRng(seed), order });
         expect(byMatrix.ok, formatGradcheckReport(byMatrix)).toBe(true);
@@ -217,7 +215,7 @@ describe('projectionCheck', () => {
   it('fails on a Jacobian with one entry off by 1e-4 (every sampled case, 3 projections)', () => {
     fc.assert(
       fc.property(
-        vec(4, -2, 2),
+        boundedVector(4, -2, 2),
         orders,
         fc.integer({ min: 0, max: 11 }),
         fc.boolean(),
@@ -300,7 +298,7 @@ describe('kinks', () => {
 
   it('max(x, y) at x = y flags both coordinates', () => {
     fc.assert(
-      fc.property(dbl(-5, 5), orders, (t, order) => {
+      fc.property(bounded(-5, 5), orders, (t, order) => {
         const f = (x: Vec): number => Math.max(x[0], x[1]);
         const x = Float64Array.of(t, t);
         const r = gradcheck(f, Float64Array.of(1, 0), x, { order }); // the "first wins" convention
@@ -345,7 +343,7 @@ describe('kinks', () => {
       fcParams(200),
     );
     fc.assert(
-      fc.property(dbl(-1, 1), dbl(-1, 1), (t, u) => {
+      fc.property(bounded(-1, 1), bounded(-1, 1), (t, u) => {
         const f = (x: Vec): number => Math.sin(30 * x[0]) + Math.exp(5 * x[1]) + 1e3 * x[0] * x[0];
         const g = Float64Array.of(30 * Math.cos(30 * t) + 2e3 * t, 5 * Math.exp(5 * u));
         const r = gradcheck(f, g, Float64Array.of(t, u));

@@ -13,12 +13,10 @@ import {
 } from '../../src/hessian/index.js';
 import { rewardDimension, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
-import { arbProblem, type Problem } from '../arbitraries/mdp.js';
+import { arbProblem, boundedVector, type Problem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS, maxAbs } from '../support/numeric.js';
 
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-const vec = (n: number, min: number, max: number) => fc.array(bounded(min, max), { minLength: n, maxLength: n }).map((x) => Float64Array.from(x));
 
 interface MixedCase {
   readonly p: Problem;
@@ -31,7 +29,7 @@ const arbMixed: fc.Arbitrary<MixedCase> = arbProblem({ maxS: 6, maxA: 4 }).chain
   const { S, A } = p.mdp;
   const tabular = fc.constant<MixedCase>({ p, model: { kind: 'tabular', S, A }, nu: Float64Array.from(p.r) });
   const linear = fc.integer({ min: 1, max: 5 }).chain((k) =>
-    fc.tuple(vec(S * A * k, -1, 1), vec(k, -5, 5)).map(([features, nu]): MixedCase => {
+    fc.tuple(boundedVector(S * A * k, -1, 1), boundedVector(k, -5, 5)).map(([features, nu]): MixedCase => {
       const model: RewardModel = { kind: 'linear', S, A, k, features };
       return { p: { ...p, r: rewardOf(model, nu) }, model, nu };
     }),
@@ -111,7 +109,7 @@ describe('mixed Hessian ∇²_θν J (MATH.md §5, §6)', () => {
   it('the matrix-free product equals the dense matrix times w', () => {
     fc.assert(
       fc.property(
-        arbMixed.chain((c) => fc.tuple(fc.constant(c), vec(rewardDimension(c.model), -1, 1))),
+        arbMixed.chain((c) => fc.tuple(fc.constant(c), boundedVector(rewardDimension(c.model), -1, 1))),
         ([c, w]) => {
           const { mdp, theta, lambda } = c.p;
           const n = mdp.S * mdp.A;
@@ -134,7 +132,7 @@ describe('mixed Hessian ∇²_θν J (MATH.md §5, §6)', () => {
   it('the adjoint (transpose) product equals vᵀ times the dense matrix', () => {
     fc.assert(
       fc.property(
-        arbMixed.chain((c) => fc.tuple(fc.constant(c), vec(c.p.mdp.S * c.p.mdp.A, -1, 1))),
+        arbMixed.chain((c) => fc.tuple(fc.constant(c), boundedVector(c.p.mdp.S * c.p.mdp.A, -1, 1))),
         ([c, v]) => {
           const { mdp, theta, lambda } = c.p;
           const n = mdp.S * mdp.A;
@@ -159,7 +157,7 @@ describe('mixed Hessian ∇²_θν J (MATH.md §5, §6)', () => {
   it('the context forms reuse one factorisation and agree with the one-shot forms bit for bit', () => {
     fc.assert(
       fc.property(
-        arbMixed.chain((c) => fc.tuple(fc.constant(c), vec(rewardDimension(c.model), -1, 1), vec(c.p.mdp.S * c.p.mdp.A, -1, 1))),
+        arbMixed.chain((c) => fc.tuple(fc.constant(c), boundedVector(rewardDimension(c.model), -1, 1), boundedVector(c.p.mdp.S * c.p.mdp.A, -1, 1))),
         ([c, w, v]) => {
           const { mdp, theta, lambda } = c.p;
           const ctx = hessianContext(mdp, rewardOf(c.model, c.nu), theta, lambda);

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll } from 'vitest';
 import { backendAvailability, openBackend, type BackendName, type KernelSession } from '../../src/kernels/backend.js';
+import { bounded } from '../arbitraries/mdp.js';
 
 /** The float32 backends every kernel test runs on (both work out of the box). */
 export const FLOAT32_BACKENDS = ['gpu-cpu', 'webasm'] as const satisfies ReadonlyArray<BackendName>;
@@ -20,8 +21,6 @@ export const sessionFor = (backend: BackendName): KernelSession => {
 
 /** Whether headless-gl can run here; when it cannot, the reason (with how to enable it) is printed once. */
 export const headlessGl = (): { readonly available: boolean; readonly reason: string } => backendAvailability('headlessgl');
-
-const bounded = (min: number, max: number): fc.Arbitrary<number> => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 /** Row counts and action counts that reuse a few compiled kernel shapes (compiling is the slow part). */
 export const ROWS = [1, 3, 17, 64] as const;

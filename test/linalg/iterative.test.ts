@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { luFactor, luSolve } from '../../src/linalg/lu.js';
 import { minres } from '../../src/linalg/minres.js';
 import { pseudoInverseSolve, symmetricEigen } from '../../src/linalg/symmetricEigen.js';
+import { bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS, maxAbs, maxAbsDiff, norm2 } from '../support/numeric.js';
 
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 /** A symmetric n×n matrix Q diag(λ) Qᵀ with chosen eigenvalues (some zero for singular cases). */
 const arbSymmetric = (opts: { singular: boolean }) =>

@@ -21,10 +21,10 @@ import {
 } from '../../src/upperLevel/labelAdapters.js';
 import { labelDistributionFromReturns, segmentReturns, teacherReturn } from '../../src/upperLevel/teacher.js';
 import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
+import { bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS } from '../support/numeric.js';
 
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 const right = <L, R>(e: E.Either<L, R>): R => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
   return e.right;

@@ -14,10 +14,10 @@ import {
   validateTeacher,
 } from '../../src/upperLevel/teacher.js';
 import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
+import { bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS } from '../support/numeric.js';
 
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 const seg = (states: number[], actions: number[]): Segment => ({ states: Int32Array.from(states), actions: Int32Array.from(actions) });
 const teacher = (t: Partial<Teacher> & { beta: number }): Teacher => ({ ...bradleyTerryTeacher(t.beta), ...t });
 
