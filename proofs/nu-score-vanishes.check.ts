@@ -132,7 +132,7 @@ describe('the ν-score term vanishes at the optimum as λ → 0 (proofs/nu-score
       const w = scoreWeights(p, ev.pi, ev.logPi, ev.d);
       // the implicit route at θ^K (what A-PARL uses), by MINRES and by the dense pseudo-inverse
       const vjp = nuScoreVjpImplicit(mdp, model, nu, theta, lambda, w);
-      expect(vjp.solve.converged).toBe(true);
+      expect(vjp.report.converged).toBe(true);
       const dense = nuScoreImplicitDense(mdp, model, nu, theta, lambda);
       const viaDense = new Float64Array(S * A);
       for (let sa = 0; sa < S * A; sa++) for (let i = 0; i < S * A; i++) viaDense[i] += w[sa] * dense.psi[sa * S * A + i];
@@ -140,7 +140,7 @@ describe('the ν-score term vanishes at the optimum as λ → 0 (proofs/nu-score
       // the two implicit solvers agree to (MINRES relative residual + dense rounding n·ε) × κ(H)
       // relative to the size of the terms (here κ < 1e2, checked, so the comparison is meaningful)
       expect(dense.conditionEstimate).toBeLessThan(1e2);
-      const agree = 10 * (vjp.solve.relativeResidual + S * A * 2 ** -52) * dense.conditionEstimate * Math.max(1, norm2(w) * maxAbs(dense.psi));
+      const agree = 10 * (vjp.report.relativeResidual + S * A * 2 ** -52) * dense.conditionEstimate * Math.max(1, norm2(w) * maxAbs(dense.psi));
       expect(Math.abs(norm2(viaDense) - tK)).toBeLessThanOrEqual(agree);
       console.log(`λ = ${lambda}, K = ${K}: ‖Σ w ψ‖ at θ^K = ${tK.toExponential(2)} vs ${tStar.toExponential(2)} at θ*; ‖∇J(θ^K)‖ = ${norm2(policyGradient(mdp, nu, theta, lambda)).toExponential(2)}`);
       expect(tK).toBeGreaterThan(100 * tStar);

@@ -5,15 +5,17 @@
  * the wall-time column, which the caller injects.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { policyPointAt, policyPointAtOptimum } from '../upperLevel/policyPoint.js';
-import type { PolicyPoint } from '../upperLevel/types.js';
+import { formatParlError } from '../errors/parlError.js';
+import { lowerPointFor, solveLowerLevelFor, type LowerProblem, type LowerSolution } from '../lowerLevel/lowerSolution.js';
 import type { Mdp } from '../mdp/types.js';
-import { nuScoreImplicitDense, nuScoreImplicitIterative } from '../nuScore/implicit.js';
-import { plainOptimum, softOptimum } from '../optimal/index.js';
-import { softmaxProbs } from '../policy/softmax.js';
+import type { SolveReport } from '../numerics/solveReport.js';
+import { nuScoreOf } from '../nuScore/routes.js';
+import { plainOptimum } from '../optimal/index.js';
 import { makeRng } from '../random/rng.js';
 import { rewardOf, type RewardModel } from '../reward/rewardModel.js';
-import { evaluatePolicy, evaluatePolicyTable } from '../value/policyEvaluation.js';
+import { policyPointAtLower, policyPointOf } from '../upperLevel/policyPoint.js';
+import type { PolicyPoint } from '../upperLevel/types.js';
+import { evaluatePolicyTable, objective } from '../value/policyEvaluation.js';
 import type { AparlConfig } from './config.js';
 import { policyGradientAscent } from './lowerLevel.js';
 import { upperLevelExact, upperLevelSampled, type UpperLevelSpec } from '../upperLevel/objective.js';
@@ -47,6 +49,12 @@ export interface AparlRecord {
   readonly queries: number;
   /** Milliseconds since the start of the run (from the injected clock). */
   readonly wallMs: number;
+  /**
+   * The report of every solve behind this record: the lower-level optimum (quantity `V*`, whenever
+   * θ* or J* is used: oracle mode, the lower gap, ‖∇G‖ at θ*) and the ν-score solve of the step
+   * (quantity `psi·w` or `psi`), and the ν-score at θ* when ‖∇G(ν_t)‖ is tracked.
+   */
+  readonly solves: ReadonlyArray<SolveReport>;
 }
 
 export interface AparlRun {
@@ -61,18 +69,14 @@ const norm2 = (x: ArrayLike<number>): number => {
   return Math.sqrt(s);
 };
 
-/** `J*_λ` for the reward r: soft optimum for λ > 0, plain for λ = 0. */
-const optimalJ = (mdp: Mdp, r: Float64Array, lambda: number): number => {
-  const rho = mdp.rho;
-  const V = lambda > 0
-    ? E.match(() => new Float64Array(mdp.S).fill(NaN), (o: { VStar: Float64Array }) => o.VStar)(softOptimum(mdp, r, lambda))
-    : E.match(() => new Float64Array(mdp.S).fill(NaN), (o: { VStar: Float64Array }) => o.VStar)(plainOptimum(mdp, r));
-  let J = 0;
-  for (let s = 0; s < mdp.S; s++) J += rho[s] * V[s];
-  return J;
+/** `J*_λ` with its report: the solved lower level's for λ > 0, the plain optimum's for λ = 0. */
+const optimalJ = (problem: LowerProblem, sol: LowerSolution | null): { readonly J: number; readonly report: SolveReport | null } => {
+  if (sol !== null) return { J: objective(problem.mdp.rho, sol.optimum.VStar), report: sol.optimum.report };
+  const o = plainOptimum(problem.mdp, problem.r);
+  return E.isLeft(o) ? { J: NaN, report: null } : { J: objective(problem.mdp.rho, o.right.VStar), report: o.right.report };
 };
 
-/** Run A-PARL (MATH.md §8) on a problem with a validated configuration. */
+/** Run A-PARL (MATH.md §8) on a problem with a validated configuration: one lower-level solve per outer step. */
 export const runAparl = (
   problem: BilevelProblem,
   config: AparlConfig,
@@ -87,28 +91,40 @@ export const runAparl = (
   let theta: Float64Array = Float64Array.from(problem.theta0);
   let queries = 0;
   const records: AparlRecord[] = [];
+  const lambda = config.lambda;
   for (let t = 0; t < config.T; t++) {
-    const r = rewardOf(model, nu);
-    // lower level: K warm-started policy-gradient ascent steps (oracle mode solves it exactly)
+    // r_ν formed once per step; the lower level solved at most once per step (λ > 0)
+    const lowerProblem: LowerProblem = { mdp, model, nu, lambda, r: rewardOf(model, nu) };
+    let sol: LowerSolution | null = null;
+    if (lambda > 0) {
+      const solved = solveLowerLevelFor(lowerProblem);
+      if (E.isLeft(solved)) return E.left(`step ${t}: ${formatParlError(solved.left)}`);
+      sol = solved.right;
+    }
+    const solves: SolveReport[] = [];
+    // lower level: K warm-started policy-gradient ascent steps (oracle mode takes θ* itself)
     let point: PolicyPoint;
     if (config.mode === 'oracle') {
-      const p = policyPointAtOptimum(mdp, model, nu, config.lambda);
-      if (E.isLeft(p)) return E.left(`step ${t}: ${p.left.message}`);
-      point = p.right;
-      theta = Float64Array.from(p.right.optimum.thetaStar);
+      if (sol === null) return E.left(`step ${t}: oracle mode needs λ > 0 (θ* does not exist at λ = 0)`);
+      point = policyPointOf(sol);
+      theta = Float64Array.from(sol.theta);
     } else {
-      theta = policyGradientAscent(mdp, r, theta, config.lambda, config.beta, config.K);
-      point = policyPointAt(mdp, model, nu, theta, config.lambda);
+      theta = policyGradientAscent(mdp, lowerProblem.r, theta, lambda, config.beta, config.K);
+      point = policyPointAtLower(lowerPointFor(lowerProblem, theta));
     }
-    // upper level at θ^K
+    const J = config.mode === 'oracle' && sol !== null ? sol.evaluation.J : point.lower.evaluation.J;
+    // upper level at θ^K (its reports: the point's and the ν-score solve's)
     const exact = config.mode !== 'sampled' || config.recordExactG
-      ? upperLevelExact(upper, mdp, model, nu, point)
+      ? E.mapLeft(formatParlError)(upperLevelExact(upper, point))
       : E.left('exact G not recorded (recordExactG: false)');
+    if (E.isRight(exact)) solves.push(...exact.right.reports);
     let step: Float64Array;
     if (config.mode === 'sampled') {
       // ψ materialised at θ^K by the implicit route: dense for small S·A, MINRES per ν-coordinate otherwise
-      const psi = (S * A <= 64 ? nuScoreImplicitDense : nuScoreImplicitIterative)(mdp, model, nu, theta, config.lambda).psi;
-      const s = upperLevelSampled(upper, config.gradient, mdp, model, nu, point.pi, psi, config.N, rng.split());
+      const psiE = nuScoreOf(point.lower, S * A <= 64 ? 'dense' : 'implicit');
+      if (E.isLeft(psiE)) return E.left(`step ${t}: ${formatParlError(psiE.left)}`);
+      solves.push(psiE.right.report);
+      const s = upperLevelSampled(upper, config.gradient, mdp, model, nu, point.pi, psiE.right.psi, config.N, rng.split());
       step = s.gradient;
       queries += s.queries;
     } else {
@@ -116,25 +132,27 @@ export const runAparl = (
       step = config.gradient === 'parl' ? exact.right.gradG : exact.right.gradGMyopic;
     }
     let trueGradNorm = NaN;
-    if (config.trackTrueGradient && config.lambda > 0) {
-      const star = policyPointAtOptimum(mdp, model, nu, config.lambda);
-      if (E.isRight(star)) {
-        const v = upperLevelExact(upper, mdp, model, nu, star.right);
-        if (E.isRight(v)) trueGradNorm = norm2(v.right.gradG);
+    if (config.trackTrueGradient && sol !== null) {
+      const v = config.mode === 'oracle' ? exact : E.mapLeft(formatParlError)(upperLevelExact(upper, policyPointOf(sol)));
+      if (E.isRight(v)) {
+        trueGradNorm = norm2(v.right.gradG);
+        if (config.mode !== 'oracle') solves.push(...v.right.reports.filter((r) => r !== sol!.optimum.report));
       }
     }
-    const pi = softmaxProbs(theta, S, A);
+    const star = optimalJ(lowerProblem, sol);
+    if (star.report !== null && !solves.includes(star.report)) solves.unshift(star.report);
+    const pi = point.pi;
     const trueReturn = evaluatePolicyTable(mdp, problem.rTrue, pi, new Float64Array(S * A), 0).J;
-    const lowerGap = optimalJ(mdp, r, config.lambda) - evaluatePolicy(mdp, r, theta, config.lambda).J;
     const record: AparlRecord = {
       t,
       G: E.isRight(exact) ? exact.right.G : NaN,
       stepGradNorm: norm2(step),
       trueGradNorm,
       trueReturn,
-      lowerGap,
+      lowerGap: star.J - J,
       queries,
       wallMs: now() - t0,
+      solves,
     };
     records.push(record);
     opts.onStep?.(record);

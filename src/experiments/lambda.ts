@@ -6,6 +6,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { policyGradientAscent } from '../algorithm/lowerLevel.js';
 import { upperLevelExact } from '../upperLevel/objective.js';
+import type { PolicyPoint } from '../upperLevel/types.js';
+import { formatParlError } from '../errors/parlError.js';
+import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { policyPointAt, policyPointAtOptimum } from '../upperLevel/policyPoint.js';
 import { garnetOrThrow } from '../mdp/index.js';
 import { makeRng } from '../random/rng.js';
@@ -28,16 +31,19 @@ export const runLambda = (opts: ExperimentOptions): ExperimentResult => {
   const lambdas = opts.quick ? [1, 0.5, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01] : [1, 0.7, 0.5, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005];
   const Ks = [1, 10, 100];
   const rows: Array<Record<string, number | string>> = [];
+  const reports: SolveReport[] = [];
   lambdas.forEach((lambda, j) => {
     const star = policyPointAtOptimum(mdp, model, nu, lambda);
-    if (E.isLeft(star)) throw new Error(star.left.message);
-    const v = upperLevelExact(spec, mdp, model, nu, star.right);
-    if (E.isLeft(v)) throw new Error(v.left);
+    if (E.isLeft(star)) throw new Error(formatParlError(star.left));
+    const v = upperLevelExact(spec, star.right);
+    if (E.isLeft(v)) throw new Error(formatParlError(v.left));
+    reports.push(...v.right.reports);
     rows.push({ lambda, scoreTerm: norm2(v.right.gradG.map((x, i) => x - v.right.gradGMyopic[i])), point: 'θ*(ν)' });
     for (const K of Ks) {
       const thetaK = policyGradientAscent(mdp, rewardOf(model, nu), new Float64Array(mdp.S * mdp.A), lambda, 1, K);
-      const vk = upperLevelExact(spec, mdp, model, nu, policyPointAt(mdp, model, nu, thetaK, lambda));
-      if (E.isLeft(vk)) throw new Error(vk.left);
+      const vk = E.chain((p: PolicyPoint) => upperLevelExact(spec, p))(policyPointAt(mdp, model, nu, thetaK, lambda));
+      if (E.isLeft(vk)) throw new Error(formatParlError(vk.left));
+      reports.push(...vk.right.reports);
       rows.push({ lambda, scoreTerm: norm2(vk.right.gradG.map((x, i) => x - vk.right.gradGMyopic[i])), point: `θ^K, K = ${K}` });
     }
     opts.onProgress?.(j + 1, lambdas.length);
@@ -59,6 +65,7 @@ export const runLambda = (opts: ExperimentOptions): ExperimentResult => {
       { metric: 'fitted gap in e^{−gap/λ} (λ ≤ 0.2)', value: (-fit.slope).toFixed(3) },
     ],
     data: { lambdas, Ks, rows },
+    solves: tallySolves(reports),
     figures: [{
       id: 'lambda',
       title: 'Size of the ν-score term of ∇G against λ',

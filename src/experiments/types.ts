@@ -1,4 +1,5 @@
 /** What every experiment takes and returns (the CLI and the report consume these). */
+import type { SolveTally } from '../numerics/solveReport.js';
 import type { Figure } from '../report/figures.js';
 
 export interface ExperimentOptions {
@@ -29,4 +30,6 @@ export interface ExperimentResult {
   /** The raw records, written as JSON. */
   readonly data: unknown;
   readonly figures: ReadonlyArray<Figure>;
+  /** How many numerical solves the experiment made and how many were unreliable (shown next to its figures). */
+  readonly solves?: SolveTally;
 }

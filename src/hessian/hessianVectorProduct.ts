@@ -21,8 +21,7 @@
  */
 import { successorsOf } from '../mdp/successors.js';
 import type { Mdp } from '../mdp/types.js';
-import { luFactor, luSolve, luSolveTransposed, type LuFactorization } from '../linalg/index.js';
-import { bellmanMatrix, policyTransition } from '../value/policyMatrices.js';
+import { luSolve, luSolveTransposed, type LuFactorization } from '../linalg/index.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../value/policyEvaluation.js';
 
 /**
@@ -37,11 +36,9 @@ export interface HessianContext {
   readonly lu: LuFactorization;
 }
 
-/** Context for second derivatives from an existing evaluation: factors `I − γ P_π` once (MATH.md §3). */
-export const hessianContextFromEvaluation = (mdp: Mdp, ev: PolicyEvaluation, lambda: number): HessianContext => {
-  if (ev.pi.length !== mdp.S * mdp.A) throw new RangeError(`evaluation has ${ev.pi.length} probabilities, expected S·A = ${mdp.S * mdp.A}`);
-  return { mdp, lambda, ev, lu: luFactor(bellmanMatrix(mdp, policyTransition(mdp, ev.pi)), mdp.S) };
-};
+/** Context for second derivatives from an existing evaluation, reusing its factorisation of `I − γ P_π` (MATH.md §3). */
+export const hessianContextFromEvaluation = (mdp: Mdp, ev: PolicyEvaluation, lambda: number): HessianContext =>
+  ({ mdp, lambda, ev, lu: ev.factorization });
 
 /** Context for second derivatives at θ: exact evaluation plus one LU of `I − γ P_π` (MATH.md §3). */
 export const hessianContext = (mdp: Mdp, r: Readonly<Float64Array>, theta: Readonly<Float64Array>, lambda: number): HessianContext =>

@@ -86,7 +86,8 @@ export interface PseudoInverseSolve {
 
 /**
  * `X = A^† B` for symmetric `A` (n×n) and `B` (n×k): eigenvalues with `|λ| ≤ rtol·max|λ|`
- * count as zero (default rtol = n·ε, as numpy's `pinv`/MATLAB's `pinv` do).
+ * count as zero (default rtol = n·ε, as numpy's `pinv`/MATLAB's `pinv` do), and so do those with
+ * `|λ| ≤ absoluteFloor` (a scale the caller knows, e.g. n·ε times the problem's natural scale of A).
  */
 export const pseudoInverseSolve = (
   a: Readonly<Float64Array>,
@@ -95,11 +96,14 @@ export const pseudoInverseSolve = (
   k: number,
   rtol = n * 2 ** -52,
   eig: SymmetricEigen = symmetricEigen(a, n),
+  absoluteFloor = 0,
 ): PseudoInverseSolve => {
   const { values, vectors: V } = eig;
   let maxAbs = 0;
   for (let i = 0; i < n; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]));
-  const threshold = rtol * maxAbs;
+  // relative to the largest eigenvalue, and never below the caller's absolute floor (the problem's
+  // scale): a matrix whose every eigenvalue is numerically zero is not inverted
+  const threshold = Math.max(rtol * maxAbs, absoluteFloor);
   let minKept = Infinity;
   let dropped = 0;
   // C = Vᵀ B (n×k), scaled by 1/λ on kept eigenvalues, zero on dropped ones

@@ -8,23 +8,34 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Mdp } from '../mdp/types.js';
-import { luFactor, luSolveMany, luSolveTransposed, reportSolve, type LuSolve } from '../linalg/index.js';
+import { conditionEstimate1, LU_RELIABLE_ERROR, luFactor, luSolveMany, luSolveTransposed, luSolveReport, matNormInf, reportSolve, type LuFactorization } from '../linalg/index.js';
+import { invalidInput, type ParlError } from '../errors/parlError.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 import { rewardDimension, rewardJacobianDense, rewardJacobianTransposeApply, type RewardModel } from '../reward/rewardModel.js';
 import { bellmanMatrix, policyTransition } from '../value/policyMatrices.js';
 
-/** Why a ν-score cannot be computed. */
-export interface NuScoreError {
-  readonly field: 'lambda';
-  readonly message: string;
-}
+/** Why a ν-score cannot be computed (the library's one error type). */
+export type NuScoreError = ParlError;
 
 /** The error for λ ≤ 0: θ*(ν) is not a finite, differentiable function of ν there (MATH.md §5). */
-export const lambdaZeroError = (lambda: number): NuScoreError => ({
-  field: 'lambda',
-  message: lambda === 0
+export const lambdaZeroError = (lambda: number): ParlError => invalidInput(
+  'lambda',
+  lambda === 0
     ? 'the ν-score does not exist at λ = 0: the optimal policy is deterministic, no finite θ* exists and ν ↦ π* is piecewise constant; use λ > 0 or the K-step approximation θ^K with the implicit route'
     : `λ must be a finite number > 0 for the ν-score, got ${lambda}`,
-});
+);
+
+/** `I − γP_π` and its LU factorisation: what the closed form solves with (an evaluation at θ* carries both). */
+export interface BellmanFactorization {
+  readonly bellman: Readonly<Float64Array>;
+  readonly factorization: LuFactorization;
+}
+
+/** Factor `I − γP_π` for π (when no evaluation at π is at hand). */
+export const bellmanFactorization = (mdp: Mdp, pi: Readonly<Float64Array>): BellmanFactorization => {
+  const bellman = bellmanMatrix(mdp, policyTransition(mdp, pi));
+  return { bellman, factorization: luFactor(bellman, mdp.S) };
+};
 
 /** The closed-form ν-score with the value sensitivity it is built from. */
 export interface NuScore {
@@ -33,6 +44,8 @@ export interface NuScore {
   /** `∂_ν V*`, `S×d` row-major. */
   readonly dVdNu: Float64Array;
   readonly d: number;
+  /** Report of the value-sensitivity solve (route `closed`, quantity `psi`). */
+  readonly report: SolveReport;
 }
 
 /** `ψ = (∂_ν Q* − ∂_ν V*)/λ`, materialised: cost O(S³ + S²·d + S²·A·d) (MATH.md §6). */
@@ -41,8 +54,19 @@ export const nuScoreClosedForm = (
   model: RewardModel,
   piStar: Readonly<Float64Array>,
   lambda: number,
-): E.Either<NuScoreError, NuScore> => {
+): E.Either<ParlError, NuScore> => {
   if (!(lambda > 0) || !Number.isFinite(lambda)) return E.left(lambdaZeroError(lambda));
+  return E.right(nuScoreClosedFormWith(mdp, model, piStar, lambda, bellmanFactorization(mdp, piStar)));
+};
+
+/** The closed-form ψ (MATH.md §6) with a given factorisation of `I − γP_{π*}`; λ > 0 is the caller's. */
+export const nuScoreClosedFormWith = (
+  mdp: Mdp,
+  model: RewardModel,
+  piStar: Readonly<Float64Array>,
+  lambda: number,
+  f: BellmanFactorization,
+): NuScore => {
   const { S, A, gamma, P } = mdp;
   const d = rewardDimension(model);
   const Jr = rewardJacobianDense(model);
@@ -54,8 +78,7 @@ export const nuScoreClosedForm = (
     const o = (s * A + a) * d;
     for (let i = 0; i < d; i++) B[s * d + i] += p * Jr[o + i];
   }
-  const lu = luFactor(bellmanMatrix(mdp, policyTransition(mdp, piStar)), S);
-  const dV = luSolveMany(lu, B, d);
+  const dV = luSolveMany(f.factorization, B, d);
   const psi = new Float64Array(S * A * d);
   const inv = 1 / lambda;
   for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
@@ -70,14 +93,69 @@ export const nuScoreClosedForm = (
     }
     for (let i = 0; i < d; i++) psi[o + i] *= inv;
   }
-  return E.right({ psi, dVdNu: dV, d });
-}
+  return { psi, dVdNu: dV, d, report: closedReport('psi', manyColumnsReport(f, B, dV, d)) };
+};
+
+/**
+ * The report of a many-right-hand-side solve `M X = B` (X, B: S×d): the worst column's normwise
+ * backward error `‖M x − b‖∞ / (‖M‖∞‖x‖∞ + ‖b‖∞)` and one condition estimate κ₁(M), as
+ * `luSolveReport` makes of a single solve (error bound 2κ·residual).
+ */
+const manyColumnsReport = (f: BellmanFactorization, B: Readonly<Float64Array>, X: Readonly<Float64Array>, d: number): SolveReport => {
+  const S = f.factorization.n;
+  const M = f.bellman;
+  const normM = matNormInf(M, S);
+  const res = new Float64Array(d);
+  const xMax = new Float64Array(d);
+  const bMax = new Float64Array(d);
+  for (let s = 0; s < S; s++) {
+    for (let i = 0; i < d; i++) {
+      xMax[i] = Math.max(xMax[i], Math.abs(X[s * d + i]));
+      bMax[i] = Math.max(bMax[i], Math.abs(B[s * d + i]));
+    }
+  }
+  const row = new Float64Array(d);
+  for (let s = 0; s < S; s++) {
+    for (let i = 0; i < d; i++) row[i] = -B[s * d + i];
+    for (let t = 0; t < S; t++) {
+      const m = M[s * S + t];
+      if (m === 0) continue;
+      for (let i = 0; i < d; i++) row[i] += m * X[t * d + i];
+    }
+    // Math.max propagates NaN (a singular factorisation gives NaN solutions)
+    for (let i = 0; i < d; i++) res[i] = Math.max(res[i], Math.abs(row[i]));
+  }
+  let worst = 0;
+  for (let i = 0; i < d; i++) {
+    const scale = normM * xMax[i] + bMax[i];
+    const rel = scale === 0 ? (res[i] === 0 ? 0 : Infinity) : res[i] / scale;
+    if (!(rel <= worst)) worst = rel;
+  }
+  const condition = f.factorization.singular ? Infinity : conditionEstimate1(M, f.factorization);
+  const errorBound = 2 * condition * worst;
+  const reliable = Number.isFinite(condition) && errorBound <= LU_RELIABLE_ERROR;
+  return {
+    quantity: 'psi',
+    route: 'lu',
+    converged: Number.isFinite(condition) && !Number.isNaN(worst),
+    relativeResidual: worst,
+    iterations: 1,
+    errorBound,
+    condition,
+    reliable,
+    ...(reliable ? {} : { warning: `error bound 2κ·residual = ${errorBound.toExponential(1)} > ${LU_RELIABLE_ERROR}` }),
+  };
+};
+
+/** The LU report of a closed-form ν-score solve, relabelled with its route. */
+const closedReport = (quantity: string, lu: SolveReport): SolveReport => ({ ...lu, quantity, route: 'closed' });
 
 /** A vector-Jacobian product of the ν-score with its solve report. */
 export interface NuScoreVjp {
   /** `Σ_{s,a} w[s,a] ψ[s,a]`, a `d`-vector. */
   readonly value: Float64Array;
-  readonly solve: LuSolve;
+  /** Report of the transposed solve (route `closed` or `implicit`/`dense`). */
+  readonly report: SolveReport;
 }
 
 /**
@@ -91,8 +169,20 @@ export const nuScoreVjpClosedForm = (
   piStar: Readonly<Float64Array>,
   lambda: number,
   w: Readonly<Float64Array>,
-): E.Either<NuScoreError, NuScoreVjp> => {
+): E.Either<ParlError, NuScoreVjp> => {
   if (!(lambda > 0) || !Number.isFinite(lambda)) return E.left(lambdaZeroError(lambda));
+  return E.right(nuScoreVjpClosedFormWith(mdp, model, piStar, lambda, bellmanFactorization(mdp, piStar), w));
+};
+
+/** The closed-form ν-score VJP (MATH.md §6) with a given factorisation of `I − γP_{π*}`; λ > 0 is the caller's. */
+export const nuScoreVjpClosedFormWith = (
+  mdp: Mdp,
+  model: RewardModel,
+  piStar: Readonly<Float64Array>,
+  lambda: number,
+  f: BellmanFactorization,
+  w: Readonly<Float64Array>,
+): NuScoreVjp => {
   const { S, A, gamma, P } = mdp;
   const c = new Float64Array(S);
   for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
@@ -103,13 +193,14 @@ export const nuScoreVjpClosedForm = (
     const o = sa * S;
     for (let t = 0; t < S; t++) c[t] += gamma * ws * P[o + t];
   }
-  const M = bellmanMatrix(mdp, policyTransition(mdp, piStar));
-  const lu = luFactor(M, S);
-  const y = luSolveTransposed(lu, c);
+  const y = luSolveTransposed(f.factorization, c);
   const weights = new Float64Array(S * A);
   for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
     const sa = s * A + a;
     weights[sa] = (w[sa] + piStar[sa] * y[s]) / lambda;
   }
-  return E.right({ value: rewardJacobianTransposeApply(model, weights), solve: reportSolve(M, lu, c, y, true) });
+  return {
+    value: rewardJacobianTransposeApply(model, weights),
+    report: closedReport('psi·w', luSolveReport('psi·w', reportSolve(f.bellman, f.factorization, c, y, true))),
+  };
 };

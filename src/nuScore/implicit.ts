@@ -12,7 +12,10 @@
  * Hessian-vector products, never forming H). Each reports its residual and a condition estimate.
  */
 import type { Mdp } from '../mdp/types.js';
+import { policyGradient } from '../gradient/policyGradient.js';
 import { hessianContext, hessianFromContext, hessianVectorProductWith, type HessianContext } from '../hessian/index.js';
+import type { SolveReport } from '../numerics/solveReport.js';
+import type { NuScoreVjp } from './closedForm.js';
 import { mixedHessianFromContext, mixedHessianTransposeVectorProductWith, mixedHessianVectorProductWith } from '../hessian/index.js';
 import { minres, type MinresOptions } from '../linalg/minres.js';
 import { pseudoInverseSolve } from '../linalg/symmetricEigen.js';
@@ -20,6 +23,25 @@ import { rewardDimension, rewardOf, type RewardModel } from '../reward/rewardMod
 
 /** Condition number above which the implicit solve is reported as ill-conditioned. */
 export const IMPLICIT_CONDITION_WARNING = 1e10;
+
+/** Relative error bound of an implicit-route ψ (or ψ·w) above which it is not vouched for. */
+export const IMPLICIT_RELIABLE_ERROR = 1e-8;
+
+/**
+ * Relative disagreement between the Hessian-vector product a solve used and the central difference
+ * of the exact policy gradient along the solution above which the Hessian is reported wrong. The
+ * difference with h = ε^{1/3}·max(1, ‖θ‖∞) is accurate to ~ε^{2/3} ≈ 4e-11 of the gradient's
+ * scale; 1e-6 leaves four orders of magnitude for third derivatives and rounding.
+ */
+export const HESSIAN_CHECK_TOLERANCE = 1e-6;
+
+/** Options of the implicit routes: MINRES's, plus a replacement Hessian (to test that a wrong one is caught). */
+export interface ImplicitOptions extends MinresOptions {
+  /** Replace `v ↦ H v` (iterative route) — testing only: the finite-difference check must flag a wrong one. */
+  readonly hessianVectorProduct?: (v: Readonly<Float64Array>) => Float64Array;
+  /** Replace the dense H, S·A × S·A row-major (dense route) — testing only, as above. */
+  readonly hessian?: Readonly<Float64Array>;
+}
 
 /** The implicit-route ν-score with the quality of its solve. */
 export interface ImplicitNuScore {
@@ -38,6 +60,8 @@ export interface ImplicitNuScore {
   readonly solver: 'dense-eigen' | 'minres';
   /** Set when the solve is ill-conditioned, did not converge, or the null space is not the structural one. */
   readonly warning?: string;
+  /** The solve's report (route `implicit` or `dense`, quantity `psi`). */
+  readonly report: SolveReport;
 }
 
 /** States the policy (numerically) never visits: d(s) ≤ S·ε. */
@@ -70,12 +94,13 @@ export const scoreContract = (mdp: Mdp, pi: Readonly<Float64Array>, X: Readonly<
   return psi;
 };
 
-const warningFor = (cond: number, residual: number, nullDim: number, expected: number, converged = true): string | undefined => {
+const warningFor = (cond: number, residual: number, nullDim: number, expected: number, converged: boolean, hessianError: number): string | undefined => {
   const w: string[] = [];
   if (!converged) w.push('the iterative solve did not converge');
   if (cond > IMPLICIT_CONDITION_WARNING) w.push(`H is ill-conditioned on the inverted subspace (κ ≈ ${cond.toExponential(1)}): ψ on rarely taken actions is unreliable, π-weighted quantities stay accurate`);
   if (residual > 1e-8) w.push(`relative residual ${residual.toExponential(1)}`);
-  if (nullDim !== expected && nullDim >= 0) w.push(`null space of H has dimension ${nullDim}, structural dimension is ${expected} (near-deterministic policy or a non-structural singularity)`);
+  if (nullDim !== expected && nullDim >= 0) w.push(`null space of H has dimension ${nullDim}, structural dimension is ${expected} (a numerically zero Hessian block: near-deterministic policy or a non-structural singularity)`);
+  if (!(hessianError <= HESSIAN_CHECK_TOLERANCE)) w.push(`the Hessian disagrees with finite differences of the exact gradient along the solution (relative ${hessianError.toExponential(1)})`);
   return w.length > 0 ? w.join('; ') : undefined;
 };
 
@@ -132,7 +157,8 @@ const times = (B: Readonly<Float64Array>, n: number, m: number, Y: Readonly<Floa
  * restricted to the complement of its structural null space (gauge of visited states, blocks of
  * unvisited ones) in an orthonormal basis B, so `H^† M = B (BᵀHB)^† BᵀM` and the gauge-free
  * derivative has per-state row means that are zero up to rounding; eigenvalues of BᵀHB below
- * m·ε·max|μ| are then treated as zero and reported. O((SA)³).
+ * m·ε·max|μ|, or below m·ε times the problem's scale of H (`hessianScale`), are then treated as
+ * zero and reported: a numerically zero Hessian block is never inverted. O((SA)³).
  */
 export const nuScoreImplicitDense = (
   mdp: Mdp,
@@ -140,11 +166,36 @@ export const nuScoreImplicitDense = (
   nu: Readonly<Float64Array>,
   theta: Readonly<Float64Array>,
   lambda: number,
+  opts: ImplicitOptions = {},
 ): ImplicitNuScore => {
-  const ctx = hessianContext(mdp, rewardOf(model, nu), theta, lambda);
+  const r = rewardOf(model, nu);
+  return nuScoreImplicitDenseWith(hessianContext(mdp, r, theta, lambda), r, theta, model, opts);
+};
+
+/**
+ * The natural scale of `H = ∇²_θθ J` at θ (MATH.md §4, §6): `(λ + ‖Adv‖∞)/(1 − γ)`. The gradient is
+ * `d∘π∘Adv/(1−γ)` and differentiating π∘Adv in θ gives terms of size π(|Adv| + λ); at θ* the
+ * Hessian is `−λ/(1−γ)·blockdiag d(s)(diag π − ππᵀ)`, of exactly this scale. An eigenvalue below
+ * m·ε times it (a state–action with d(s)π(a|s) ≲ m·ε) is rounding, not curvature.
+ */
+export const hessianScale = (ctx: HessianContext): number => {
+  let advMax = 0;
+  for (let i = 0; i < ctx.ev.adv.length; i++) advMax = Math.max(advMax, Math.abs(ctx.ev.adv[i]));
+  return (ctx.lambda + advMax) / (1 - ctx.mdp.gamma);
+};
+
+/** The dense implicit route on a shared context (the evaluation at θ and its factorisation). */
+export const nuScoreImplicitDenseWith = (
+  ctx: HessianContext,
+  r: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  model: RewardModel,
+  opts: ImplicitOptions = {},
+): ImplicitNuScore => {
+  const { mdp } = ctx;
   const n = mdp.S * mdp.A;
   const d = rewardDimension(model);
-  const H = hessianFromContext(ctx);
+  const H = opts.hessian ?? hessianFromContext(ctx);
   const { B, m } = complementBasis(ctx);
   // Hr = Bᵀ H B (m×m), symmetrised (H is symmetric in exact arithmetic)
   const HB = new Float64Array(n * m);
@@ -160,12 +211,24 @@ export const nuScoreImplicitDense = (
     Hr[j * m + i] = x;
   }
   const M = mixedHessianFromContext(ctx, model);
+  const floor = m * EPS * hessianScale(ctx);
   const sol = m > 0
-    ? pseudoInverseSolve(Hr, m, transposeTimes(B, n, m, M, d), d)
+    ? pseudoInverseSolve(Hr, m, transposeTimes(B, n, m, M, d), d, undefined, undefined, floor)
     : { x: new Float64Array(0), dropped: 0, conditionEstimate: 1, relativeResidual: 0, threshold: 0 };
   const X = times(B, n, m, sol.x, d).map((x) => -x);
   const expected = structuralNullDimension(mdp.S, mdp.A, unvisitedStates(ctx));
   const nullDimension = n - m + sol.dropped;
+  const applyH = (v: Readonly<Float64Array>): Float64Array => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let l = 0; l < n; l++) acc += H[i * n + l] * v[l];
+      out[i] = acc;
+    }
+    return out;
+  };
+  const check = hessianCheck(ctx, r, theta, combineColumns(X, n, d), applyH);
+  const warning = warningFor(sol.conditionEstimate, sol.relativeResidual, nullDimension, expected, true, check);
   return {
     psi: scoreContract(mdp, ctx.ev.pi, X, d),
     gradThetaStar: X,
@@ -174,8 +237,137 @@ export const nuScoreImplicitDense = (
     nullDimension,
     expectedNullDimension: expected,
     solver: 'dense-eigen',
-    warning: warningFor(sol.conditionEstimate, sol.relativeResidual, nullDimension, expected),
+    ...(warning !== undefined ? { warning } : {}),
+    report: implicitReport('psi', 'dense', {
+      converged: true,
+      relativeResidual: sol.relativeResidual,
+      iterations: 1,
+      condition: sol.conditionEstimate,
+      n: Math.max(m, 1),
+      structural: nullDimension === expected,
+      hessianError: check,
+      warning,
+    }),
   };
+};
+
+const EPS = 2 ** -52;
+
+/** `Σ_i c_i X[:, i]` with fixed weights `c_i = (−1)^i/(1 + i)`: one direction that mixes every column. */
+const combineColumns = (X: Readonly<Float64Array>, n: number, d: number): Float64Array => {
+  const x = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let acc = 0;
+    for (let i = 0; i < d; i++) acc += ((i & 1) === 0 ? 1 : -1) * X[j * d + i] / (1 + i);
+    x[j] = acc;
+  }
+  return x;
+};
+
+/**
+ * The relative disagreement `‖H u − D u‖∞ / max(‖H u‖∞, ‖D u‖∞, ‖∇J(θ)‖∞)` between the Hessian a
+ * solve used (`applyH`) and the central difference `D u = (∇J(θ + hu) − ∇J(θ − hu))/2h` of the
+ * exact policy gradient (MATH.md §4) along the solution's direction u = x/‖x‖∞: an independent
+ * check that the solve inverted the right operator. 0 when x = 0.
+ */
+export const hessianCheck = (
+  ctx: HessianContext,
+  r: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  x: Readonly<Float64Array>,
+  applyH: (v: Readonly<Float64Array>) => Float64Array,
+): number => {
+  let xMax = 0;
+  let tMax = 0;
+  for (let i = 0; i < x.length; i++) {
+    xMax = Math.max(xMax, Math.abs(x[i]));
+    tMax = Math.max(tMax, Math.abs(theta[i]));
+  }
+  if (!(xMax > 0)) return Number.isNaN(xMax) ? NaN : 0;
+  const u = x.map((v) => v / xMax);
+  const h = Math.cbrt(EPS) * Math.max(1, tMax);
+  const plus = new Float64Array(theta.length);
+  const minus = new Float64Array(theta.length);
+  for (let i = 0; i < theta.length; i++) {
+    plus[i] = theta[i] + h * u[i];
+    minus[i] = theta[i] - h * u[i];
+  }
+  const gp = policyGradient(ctx.mdp, r, plus, ctx.lambda);
+  const gm = policyGradient(ctx.mdp, r, minus, ctx.lambda);
+  const g0 = policyGradient(ctx.mdp, r, theta, ctx.lambda);
+  const Hu = applyH(u);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < u.length; i++) {
+    const fd = (gp[i] - gm[i]) / (2 * h);
+    diff = Math.max(diff, Math.abs(Hu[i] - fd));
+    scale = Math.max(scale, Math.abs(Hu[i]), Math.abs(fd), Math.abs(g0[i]));
+  }
+  return scale > 0 ? diff / scale : diff === 0 ? 0 : Infinity;
+};
+
+/** What an implicit-route report is made of. */
+interface ImplicitSolveFacts {
+  readonly converged: boolean;
+  readonly relativeResidual: number;
+  readonly iterations: number;
+  readonly condition: number;
+  /** Dimension of the system solved (for the norm equivalences of the bound). */
+  readonly n: number;
+  /** The null space found is the structural one (always true for the iterative route, which projects it out). */
+  readonly structural: boolean;
+  /** `hessianCheck` of the solve. */
+  readonly hessianError: number;
+  readonly warning: string | undefined;
+}
+
+/**
+ * The report of an implicit-route solve (MATH.md §6): error bound `4√n·κ·max(residual, n·ε)` relative
+ * to ‖ψ‖∞ — the solve's relative error `κ·residual` (2-norm), √n from 2- to ∞-norms, 2 from
+ * `‖X‖∞ ≤ 2‖ψ‖∞` for the gauge-free X and 2 from applying the score — and reliable only when that
+ * bound is ≤ `IMPLICIT_RELIABLE_ERROR`, the null space is structural, the solve converged, and the
+ * Hessian passed the finite-difference check.
+ */
+const implicitReport = (quantity: string, route: 'implicit' | 'dense', f: ImplicitSolveFacts): SolveReport => {
+  const errorBound = 4 * Math.sqrt(f.n) * f.condition * Math.max(f.relativeResidual, f.n * EPS);
+  const hessianOk = f.hessianError <= HESSIAN_CHECK_TOLERANCE;
+  const reliable = f.converged && f.structural && hessianOk && errorBound <= IMPLICIT_RELIABLE_ERROR;
+  const reasons: string[] = [];
+  if (f.warning !== undefined) reasons.push(f.warning);
+  if (!reliable && errorBound > IMPLICIT_RELIABLE_ERROR) reasons.push(`error bound ${errorBound.toExponential(1)} > ${IMPLICIT_RELIABLE_ERROR}`);
+  return {
+    quantity,
+    route,
+    converged: f.converged,
+    relativeResidual: f.relativeResidual,
+    iterations: f.iterations,
+    errorBound,
+    condition: f.condition,
+    reliable,
+    ...(reasons.length > 0 ? { warning: reasons.join('; ') } : {}),
+  };
+};
+
+/**
+ * A structural estimate of H's condition on the complement of its null space (MATH.md §6): at the
+ * optimum `H = −λ/(1−γ)·blockdiag d(s)(diag π_s − π_s π_sᵀ)` and by interlacing the block's nonzero
+ * eigenvalues lie in `[d(s) min_a π, d(s) max_a π]`, so κ ≈ max d π / min d π over visited states.
+ * MINRES's own Lanczos estimate sees only the preconditioned operator; the larger of the two is used.
+ */
+const structuralCondition = (ctx: HessianContext): number => {
+  const { S, A } = ctx.mdp;
+  let hi = 0;
+  let lo = Infinity;
+  for (let s = 0; s < S; s++) {
+    const ds = ctx.ev.d[s];
+    if (ds <= S * EPS || A === 1) continue;
+    for (let a = 0; a < A; a++) {
+      const v = ds * ctx.ev.pi[s * A + a];
+      hi = Math.max(hi, v);
+      lo = Math.min(lo, v);
+    }
+  }
+  return hi === 0 ? 1 : lo > 0 ? hi / lo : Infinity;
 };
 
 /**
@@ -232,9 +424,9 @@ const blockPreconditioner = (ctx: HessianContext) => {
   };
 };
 
-/** The Hessian as a symmetric operator on the complement of its structural null space. */
-const projectedHessian = (ctx: HessianContext) => (v: Readonly<Float64Array>): Float64Array =>
-  projectOutNullSpace(ctx, hessianVectorProductWith(ctx, projectOutNullSpace(ctx, Float64Array.from(v))));
+/** A Hessian operator as a symmetric operator on the complement of its structural null space. */
+const projectedOperator = (ctx: HessianContext, applyH: (v: Readonly<Float64Array>) => Float64Array) => (v: Readonly<Float64Array>): Float64Array =>
+  projectOutNullSpace(ctx, applyH(projectOutNullSpace(ctx, Float64Array.from(v))));
 
 /** ψ by the implicit function theorem with MINRES on exact Hessian-vector products, one solve per ν-coordinate. */
 export const nuScoreImplicitIterative = (
@@ -243,46 +435,61 @@ export const nuScoreImplicitIterative = (
   nu: Readonly<Float64Array>,
   theta: Readonly<Float64Array>,
   lambda: number,
-  opts: MinresOptions = {},
+  opts: ImplicitOptions = {},
 ): ImplicitNuScore => {
-  const ctx = hessianContext(mdp, rewardOf(model, nu), theta, lambda);
-  const { S, A } = mdp;
+  const r = rewardOf(model, nu);
+  return nuScoreImplicitIterativeWith(hessianContext(mdp, r, theta, lambda), r, theta, model, opts);
+};
+
+/** The Hessian operator a solve uses: the exact one, or the caller's replacement (testing). */
+const hessianOperator = (ctx: HessianContext, opts: ImplicitOptions) =>
+  opts.hessianVectorProduct ?? ((v: Readonly<Float64Array>) => hessianVectorProductWith(ctx, v));
+
+/** The iterative implicit route on a shared context (the evaluation at θ and its factorisation). */
+export const nuScoreImplicitIterativeWith = (
+  ctx: HessianContext,
+  r: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  model: RewardModel,
+  opts: ImplicitOptions = {},
+): ImplicitNuScore => {
+  const { S, A } = ctx.mdp;
   const n = S * A;
   const d = rewardDimension(model);
   const X = new Float64Array(n * d);
+  const applyH = hessianOperator(ctx, opts);
   let cond = 1;
   let residual = 0;
   let converged = true;
+  let iterations = 0;
   const e = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     e.fill(0);
     e[i] = 1;
     const rhs = projectOutNullSpace(ctx, mixedHessianVectorProductWith(ctx, model, e));
-    const sol = minres(projectedHessian(ctx), rhs, { preconditioner: blockPreconditioner(ctx), ...opts });
+    const sol = minres(projectedOperator(ctx, applyH), rhs, { preconditioner: blockPreconditioner(ctx), ...opts });
     cond = Math.max(cond, sol.conditionEstimate);
     residual = Math.max(residual, sol.relativeResidual);
     converged &&= sol.converged;
+    iterations += sol.iterations;
     for (let j = 0; j < n; j++) X[j * d + i] = -sol.x[j];
   }
   const expected = structuralNullDimension(S, A, unvisitedStates(ctx));
+  const condition = Math.max(cond, structuralCondition(ctx));
+  const check = hessianCheck(ctx, r, theta, combineColumns(X, n, d), applyH);
+  const warning = warningFor(condition, residual, -1, expected, converged, check);
   return {
-    psi: scoreContract(mdp, ctx.ev.pi, X, d),
+    psi: scoreContract(ctx.mdp, ctx.ev.pi, X, d),
     gradThetaStar: X,
-    conditionEstimate: cond,
+    conditionEstimate: condition,
     relativeResidual: residual,
     nullDimension: -1,
     expectedNullDimension: expected,
     solver: 'minres',
-    warning: warningFor(cond, residual, -1, expected, converged),
+    ...(warning !== undefined ? { warning } : {}),
+    report: implicitReport('psi', 'implicit', { converged, relativeResidual: residual, iterations, condition, n, structural: true, hessianError: check, warning }),
   };
 };
-
-/** A vector-Jacobian product of the implicit-route ν-score with its solve quality. */
-export interface ImplicitNuScoreVjp {
-  /** `Σ_{s,a} w[s,a] ψ[s,a]`, a d-vector. */
-  readonly value: Float64Array;
-  readonly solve: { readonly relativeResidual: number; readonly iterations: number; readonly converged: boolean; readonly conditionEstimate: number };
-}
 
 /**
  * `Σ_{s,a} w[s,a] ψ[s,a]` by the implicit route without materialising ψ or H (MATH.md §6):
@@ -296,20 +503,46 @@ export const nuScoreVjpImplicit = (
   theta: Readonly<Float64Array>,
   lambda: number,
   w: Readonly<Float64Array>,
-  opts: MinresOptions = {},
-): ImplicitNuScoreVjp => {
-  const ctx = hessianContext(mdp, rewardOf(model, nu), theta, lambda);
-  const { S, A } = mdp;
+  opts: ImplicitOptions = {},
+): NuScoreVjp => {
+  const r = rewardOf(model, nu);
+  return nuScoreVjpImplicitWith(hessianContext(mdp, r, theta, lambda), r, theta, model, w, opts);
+};
+
+/** The implicit-route VJP on a shared context (the evaluation at θ and its factorisation). */
+export const nuScoreVjpImplicitWith = (
+  ctx: HessianContext,
+  r: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  model: RewardModel,
+  w: Readonly<Float64Array>,
+  opts: ImplicitOptions = {},
+): NuScoreVjp => {
+  const { S, A } = ctx.mdp;
   const wt = new Float64Array(S * A);
   for (let s = 0; s < S; s++) {
     let sum = 0;
     for (let a = 0; a < A; a++) sum += w[s * A + a];
     for (let b = 0; b < A; b++) wt[s * A + b] = w[s * A + b] - ctx.ev.pi[s * A + b] * sum;
   }
-  const sol = minres(projectedHessian(ctx), projectOutNullSpace(ctx, wt), { preconditioner: blockPreconditioner(ctx), ...opts });
+  const applyH = hessianOperator(ctx, opts);
+  const sol = minres(projectedOperator(ctx, applyH), projectOutNullSpace(ctx, wt), { preconditioner: blockPreconditioner(ctx), ...opts });
   const value = mixedHessianTransposeVectorProductWith(ctx, model, sol.x).map((x) => -x);
+  const condition = Math.max(sol.conditionEstimate, structuralCondition(ctx));
+  const check = hessianCheck(ctx, r, theta, sol.x, applyH);
+  const expected = structuralNullDimension(S, A, unvisitedStates(ctx));
+  const warning = warningFor(condition, sol.relativeResidual, -1, expected, sol.converged, check);
   return {
     value,
-    solve: { relativeResidual: sol.relativeResidual, iterations: sol.iterations, converged: sol.converged, conditionEstimate: sol.conditionEstimate },
+    report: implicitReport('psi·w', 'implicit', {
+      converged: sol.converged,
+      relativeResidual: sol.relativeResidual,
+      iterations: sol.iterations,
+      condition,
+      n: S * A,
+      structural: true,
+      hessianError: check,
+      warning,
+    }),
   };
 };

@@ -1,2 +1,3 @@
 export * from './closedForm.js';
 export * from './implicit.js';
+export * from './routes.js';

@@ -88,3 +88,26 @@ export const solveReportJson = (r: SolveReport): Record<string, unknown> => {
     ...(r.warning !== undefined ? { warning: r.warning } : {}),
   };
 };
+
+/** How many solves a run made and how many of them were unreliable (what the HTML report shows). */
+export interface SolveTally {
+  readonly total: number;
+  readonly unreliable: number;
+  /** The first unreliable report, formatted (absent when all were reliable). */
+  readonly firstUnreliable?: string;
+}
+
+/** Count the reports of a run. */
+export const tallySolves = (reports: Iterable<SolveReport>): SolveTally => {
+  let total = 0;
+  let unreliable = 0;
+  let first: string | undefined;
+  for (const r of reports) {
+    total++;
+    if (!r.reliable) {
+      unreliable++;
+      first ??= formatSolveReport(r);
+    }
+  }
+  return first === undefined ? { total, unreliable } : { total, unreliable, firstUnreliable: first };
+};

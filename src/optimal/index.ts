@@ -2,6 +2,7 @@
 export {
   LAMBDA_ZERO_MESSAGE,
   OPTIMUM_DEFAULTS,
+  SOFT_OPTIMUM_RELIABLE_ERROR,
   softOptimum,
   thetaStar,
   type OptimumError,

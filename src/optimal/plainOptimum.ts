@@ -38,7 +38,9 @@ import {
   valueIterationBudget,
   type OptimumError,
   type OptimumOptions,
+  SOFT_OPTIMUM_RELIABLE_ERROR,
 } from './softOptimum.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 
 /** Options of `plainOptimum`: those of every optimum solver (`tolerance` is the improvement threshold) plus the tie tolerance. */
 export interface PlainOptimumOptions extends OptimumOptions {
@@ -70,6 +72,8 @@ export interface PlainOptimum {
   readonly iterations: { readonly valueIteration: number; readonly policyIteration: number };
   /** The policy is stable: no action beats the chosen one by more than `tolerance·scale` (so `relativeResidual ≲ tolerance`). */
   readonly converged: boolean;
+  /** The solve's report (route `plain-optimum`, quantity `V*`, error bound `relativeResidual/(1 − γ)`). */
+  readonly report: SolveReport;
 }
 
 /**
@@ -189,6 +193,20 @@ export const plainOptimum = (
   const piStar = new Float64Array(S * A);
   for (let s = 0; s < S; s++) piStar[s * A + policy[s]] = 1;
   const relativeResidual = relativeTo(step.residual, scaleOf(V));
+  const converged = stable && Number.isFinite(relativeResidual);
+  // the Bellman optimality operator is a γ-contraction: ‖V − V*‖∞ ≤ ‖V − TV‖∞/(1 − γ)
+  const errorBound = relativeResidual / (1 - gamma);
+  const reliable = converged && errorBound <= SOFT_OPTIMUM_RELIABLE_ERROR;
+  const report: SolveReport = {
+    quantity: 'V*',
+    route: 'plain-optimum',
+    converged,
+    relativeResidual,
+    iterations: vi + pIter,
+    errorBound,
+    reliable,
+    ...(reliable ? {} : { warning: converged ? `error bound ${errorBound.toExponential(1)} > ${SOFT_OPTIMUM_RELIABLE_ERROR}` : `policy iteration not stable after ${pIter} evaluations` }),
+  };
   return E.right({
     VStar: V,
     QStar: Q,
@@ -199,7 +217,8 @@ export const plainOptimum = (
     residual: step.residual,
     relativeResidual,
     iterations: { valueIteration: vi, policyIteration: pIter },
-    converged: stable && Number.isFinite(relativeResidual),
+    converged,
+    report,
   });
 };
 
@@ -216,9 +235,9 @@ export const optimalValues = (
   if (lambda === 0) {
     const sol = plainOptimum(mdp, r, opts);
     if (E.isLeft(sol)) return sol;
-    return sol.right.converged ? E.right(sol.right.VStar) : E.left(notConverged('V* (λ = 0)', sol.right.relativeResidual, sol.right.iterations));
+    return sol.right.report.reliable ? E.right(sol.right.VStar) : E.left(notConverged('VStar', sol.right.report));
   }
   const sol = softOptimum(mdp, r, lambda, opts);
   if (E.isLeft(sol)) return sol;
-  return sol.right.converged ? E.right(sol.right.VStar) : E.left(notConverged(`V* (λ = ${lambda})`, sol.right.relativeResidual, sol.right.iterations));
+  return sol.right.report.reliable ? E.right(sol.right.VStar) : E.left(notConverged('VStar', sol.right.report));
 };

@@ -1,7 +1,7 @@
 /**
  * The entropy-regularised optimum θ*(ν) for λ > 0 (MATH.md §5): soft value iteration (a
  * γ-contraction) for a warm start, then Newton steps (soft policy iteration with exact LU
- * evaluation) to a soft Bellman residual of 1e-12 relative.
+ * evaluation) until the error bound `residual/(1 − γ)` is 1e-12 relative (or the rounding floor).
  *
  * `θ* = (Q* − V*)/λ` is computed from `Q*` directly as the max-subtracted log-softmax of `Q* / λ`,
  * never as `log π*`: with λ = 0.01 and a reward gap of 10, `θ*` is ≈ −1000 on bad actions and
@@ -18,23 +18,19 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Mdp } from '../mdp/types.js';
-import { type ValidationError } from '../errors/parlError.js';
-import { formatValidationError } from '../errors/parlError.js';
+import { invalidInput, invalidInputs, numericalFailure, type ParlError } from '../errors/parlError.js';
 import { validateTable } from '../mdp/validate.js';
 import { luFactor, luSolve } from '../linalg/index.js';
 import { backup, successorsOf } from '../mdp/successors.js';
 import { bellmanMatrixOfPolicy } from '../value/policyMatrices.js';
+import { rowLogNormaliser } from '../policy/softmax.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 
 // ---------------------------------------------------------------------------------------
 // Shared types, options and helpers of the optimum solvers (also used by plainOptimum.ts)
 
-/** Why an optimum could not be computed (or was not reached, for the convenience functions). */
-export interface OptimumError {
-  readonly kind: 'lambda-zero' | 'invalid-lambda' | 'invalid-reward' | 'not-converged';
-  readonly message: string;
-  /** For `invalid-reward`: every problem found in `r`, with its index `[s, a]`. */
-  readonly errors?: ReadonlyArray<ValidationError>;
-}
+/** Why an optimum could not be computed (the library's one error type). */
+export type OptimumError = ParlError;
 
 /** Iteration caps and tolerances of the optimum solvers; every field has a default. */
 export interface OptimumOptions {
@@ -80,11 +76,9 @@ export const resolveOptions = (o: OptimumOptions = {}): ResolvedOptions => {
 };
 
 /** Validate the reward table `r[s*A + a]` against the MDP: finite, length S·A (MATH.md §1, §5). */
-export const checkReward = (mdp: Mdp, r: Readonly<Float64Array>): E.Either<OptimumError, Float64Array> => {
+export const checkReward = (mdp: Mdp, r: Readonly<Float64Array>): E.Either<ParlError, Float64Array> => {
   const v = validateTable(mdp, r, 'r');
-  return E.isRight(v)
-    ? v
-    : E.left({ kind: 'invalid-reward', message: `invalid reward table: ${v.left.map(formatValidationError).join('; ')}`, errors: v.left });
+  return E.isRight(v) ? v : E.left(invalidInputs(v.left));
 };
 
 /** The message of the λ = 0 request for θ* (MATH.md §5). */
@@ -94,13 +88,13 @@ export const LAMBDA_ZERO_MESSAGE =
   'policy, or the K-step θ^K (MATH.md §5)';
 
 /** `Left` unless λ is a finite number > 0; λ = 0 has its own message (MATH.md §5). */
-export const checkSoftLambda = (lambda: number): E.Either<OptimumError, number> => {
+export const checkSoftLambda = (lambda: number): E.Either<ParlError, number> => {
   if (typeof lambda !== 'number' || Number.isNaN(lambda) || !Number.isFinite(lambda)) {
-    return E.left({ kind: 'invalid-lambda', message: `λ must be a finite number > 0, got ${String(lambda)} (MATH.md §5)` });
+    return E.left(invalidInput('lambda', `λ must be a finite number > 0, got ${String(lambda)} (MATH.md §5)`));
   }
-  if (lambda === 0) return E.left({ kind: 'lambda-zero', message: LAMBDA_ZERO_MESSAGE });
+  if (lambda === 0) return E.left(invalidInput('lambda', LAMBDA_ZERO_MESSAGE));
   if (lambda < 0) {
-    return E.left({ kind: 'invalid-lambda', message: `λ must be ≥ 0 (an entropy weight), got ${lambda}; θ* needs λ > 0 (MATH.md §5)` });
+    return E.left(invalidInput('lambda', `λ must be ≥ 0 (an entropy weight), got ${lambda}; θ* needs λ > 0 (MATH.md §5)`));
   }
   return E.right(lambda);
 };
@@ -148,10 +142,23 @@ export interface SoftOptimum {
   readonly residual: number;
   /** `residual / max(‖V*‖∞, ‖r‖∞ + λ log A)`. */
   readonly relativeResidual: number;
+  /**
+   * Relative error bound `relativeResidual / (1 − γ)`: the soft Bellman operator is a γ-contraction,
+   * so `‖V − V*‖∞ ≤ ‖V − TV‖∞ / (1 − γ)`; the same bound holds for Q* and, divided by λ, for θ*.
+   */
+  readonly errorBound: number;
   readonly iterations: { readonly valueIteration: number; readonly newton: number };
-  /** `relativeResidual ≤ tolerance`. */
+  /** `errorBound ≤ tolerance`, or Newton stalled at the rounding floor with `errorBound ≤ 1e4·tolerance`. */
   readonly converged: boolean;
+  /** The solve's report (route `soft-optimum`, quantity `V*`). */
+  readonly report: SolveReport;
 }
+
+/**
+ * Relative error bound of V* above which a soft optimum is not vouched for (route `soft-optimum`):
+ * 1e-9 relative, what the conformance tolerances of γ = 0.999 cases assume of θ*.
+ */
+export const SOFT_OPTIMUM_RELIABLE_ERROR = 1e-9;
 
 /**
  * The span `max_s (x − y) − min_s (x − y)`: value iteration's stopping measure (MATH.md §5).
@@ -173,8 +180,9 @@ export const spanOfDifference = (x: Readonly<Float64Array>, y: Readonly<Float64A
 };
 
 /**
- * One soft Bellman step from `Q` (MATH.md §5): per state `m = max_a Q`, `ℓ = log1p(Σ_{a≠argmax} e^{(Q−m)/λ})`,
- * `TV = m + λℓ`, and optionally `θ = (Q − m)/λ − ℓ` (the log-softmax of Q/λ). Returns ‖V − TV‖∞.
+ * One soft Bellman step from `Q` (MATH.md §5): per state `TV = λ log Σ_a exp(Q/λ) = m + λℓ` (the row
+ * log-normaliser of `rowLogNormaliser` at temperature λ), and optionally `θ = (Q − m)/λ − ℓ` (the
+ * log-softmax of Q/λ). Returns ‖V − TV‖∞.
  */
 const softStep = (
   S: number,
@@ -188,12 +196,7 @@ const softStep = (
   let res = 0;
   for (let s = 0; s < S; s++) {
     const o = s * A;
-    let m = -Infinity;
-    let am = 0;
-    for (let a = 0; a < A; a++) if (Q[o + a] > m) { m = Q[o + a]; am = a; }
-    let rest = 0;
-    for (let a = 0; a < A; a++) if (a !== am) rest += Math.exp((Q[o + a] - m) / lambda);
-    const l = Math.log1p(rest);
+    const { m, l } = rowLogNormaliser(Q, A, s, lambda);
     const tv = m + lambda * l;
     TV[s] = tv;
     if (theta !== null) for (let a = 0; a < A; a++) theta[o + a] = (Q[o + a] - m) / lambda - l;
@@ -206,8 +209,8 @@ const softStep = (
 /**
  * The soft optimum for λ > 0 (MATH.md §5): soft value iteration `V ← λ log Σ_a exp((r + γPV)/λ)`
  * until the span of `TV − V` is below `valueIterationTolerance·scale` (or its cost cap), then
- * Newton steps (π ← softmax(Q/λ), exact soft evaluation of π by LU) until the soft Bellman
- * residual is ≤ `tolerance·scale`. `Left` for λ ≤ 0, non-finite λ or a bad reward table;
+ * Newton steps (π ← softmax(Q/λ), exact soft evaluation of π by LU) until the error bound
+ * `residual/(1 − γ)` is ≤ `tolerance·scale`. `Left` for λ ≤ 0, non-finite λ or a bad reward table;
  * non-convergence within the caps is `converged: false`, not a `Left`.
  */
 export const softOptimum = (
@@ -249,13 +252,18 @@ export const softOptimum = (
   const rPi = new Float64Array(S);
   let newton = 0;
   let prevRes = Infinity;
+  let stalled = false;
   for (;;) {
     backup(succ, rew, gamma, V, Q);
     res = softStep(S, A, lambda, Q, V, TV, theta);
-    const rel = relativeTo(res, scaleOf(V));
-    if (!(rel > o.tolerance) || Number.isNaN(rel) || newton >= o.maxExactIterations) break;
+    // stop on the error bound residual/(1 − γ), not on the residual (MATH.md §5)
+    const bound = relativeTo(res, scaleOf(V)) / (1 - gamma);
+    if (!(bound > o.tolerance) || Number.isNaN(bound) || newton >= o.maxExactIterations) break;
     // at the rounding floor a Newton step no longer halves the residual: stop, report honestly
-    if (rel <= 1e4 * o.tolerance && res > 0.5 * prevRes) break;
+    if (bound <= 1e4 * o.tolerance && res > 0.5 * prevRes) {
+      stalled = true;
+      break;
+    }
     prevRes = res;
     for (let s = 0; s < S; s++) {
       let acc = 0;
@@ -272,8 +280,22 @@ export const softOptimum = (
   }
 
   const relativeResidual = relativeTo(res, scaleOf(V));
+  const errorBound = relativeResidual / (1 - gamma);
+  const converged = errorBound <= o.tolerance || (stalled && errorBound <= 1e4 * o.tolerance);
+  const reliable = converged && errorBound <= SOFT_OPTIMUM_RELIABLE_ERROR;
+  const iterations = vi + newton;
   const piStar = new Float64Array(S * A);
   for (let i = 0; i < S * A; i++) piStar[i] = Math.exp(theta[i]);
+  const report: SolveReport = {
+    quantity: 'V*',
+    route: 'soft-optimum',
+    converged,
+    relativeResidual,
+    iterations,
+    errorBound,
+    reliable,
+    ...(reliable ? {} : { warning: converged ? `error bound ${errorBound.toExponential(1)} > ${SOFT_OPTIMUM_RELIABLE_ERROR}` : `not converged after ${vi} value-iteration sweeps and ${newton} Newton steps (error bound ${errorBound.toExponential(1)})` }),
+  };
   return E.right({
     lambda,
     thetaStar: theta,
@@ -282,8 +304,10 @@ export const softOptimum = (
     QStar: Q,
     residual: res,
     relativeResidual,
+    errorBound,
     iterations: { valueIteration: vi, newton },
-    converged: relativeResidual <= o.tolerance,
+    converged,
+    report,
   });
 };
 
@@ -299,11 +323,9 @@ export const thetaStar = (
 ): E.Either<OptimumError, Float64Array> => {
   const sol = softOptimum(mdp, r, lambda, opts);
   if (E.isLeft(sol)) return sol;
-  return sol.right.converged ? E.right(sol.right.thetaStar) : E.left(notConverged('θ*', sol.right.relativeResidual, sol.right.iterations));
+  return sol.right.report.reliable ? E.right(sol.right.thetaStar) : E.left(notConverged('thetaStar', sol.right.report));
 };
 
-/** The `not-converged` error of the convenience functions `thetaStar`, `optimalValues` (MATH.md §5). */
-export const notConverged = (what: string, rel: number, iterations: object): OptimumError => ({
-  kind: 'not-converged',
-  message: `${what} not reached: relative Bellman residual ${rel} after ${JSON.stringify(iterations)} (MATH.md §5)`,
-});
+/** The error of the convenience functions `thetaStar`, `optimalValues` when the solve is not reliable (MATH.md §5). */
+export const notConverged = (field: string, report: SolveReport): ParlError =>
+  numericalFailure(field, report, `${field} not reached: ${report.quantity} by ${report.route} has relative residual ${report.relativeResidual.toExponential(2)}${report.errorBound !== undefined ? `, error bound ${report.errorBound.toExponential(2)}` : ''} after ${report.iterations} iterations${report.warning !== undefined ? ` (${report.warning})` : ''} (MATH.md §5)`);

@@ -23,17 +23,19 @@ export interface SoftmaxPolicy {
 }
 
 /**
- * The row's log-normaliser split as `m + ℓ`: `m = max_a θ[s,a]` and
- * `ℓ = log1p(Σ_{a≠a_max} exp(θ[s,a] − m))`. Keeping the two apart means no overflow, and
- * `log π = (θ − m) − ℓ` keeps a near-certain action's `−ℓ ≈ −Σ rest` instead of a rounded 0.
+ * The row's log-normaliser split as `m + T·ℓ`: `m = max_a x[s,a]` and
+ * `ℓ = log1p(Σ_{a≠a_max} exp((x[s,a] − m)/T))`, so `T log Σ_a exp(x[s,a]/T) = m + T·ℓ` (T = 1 for
+ * logits; T = λ for the soft Bellman backup of Q). Keeping the two apart means no overflow, and
+ * `log π = (x − m)/T − ℓ` keeps a near-certain action's `−ℓ ≈ −Σ rest` instead of a rounded 0.
+ * This is the library's one log-sum-exp.
  */
-export const rowLogNormaliser = (theta: Readonly<Float64Array>, A: number, s: number): { readonly m: number; readonly l: number } => {
+export const rowLogNormaliser = (x: Readonly<Float64Array>, A: number, s: number, temperature = 1): { readonly m: number; readonly l: number } => {
   const o = s * A;
   let m = -Infinity;
   let am = 0;
-  for (let a = 0; a < A; a++) if (theta[o + a] > m) { m = theta[o + a]; am = a; }
+  for (let a = 0; a < A; a++) if (x[o + a] > m) { m = x[o + a]; am = a; }
   let rest = 0;
-  for (let a = 0; a < A; a++) if (a !== am) rest += Math.exp(theta[o + a] - m);
+  for (let a = 0; a < A; a++) if (a !== am) rest += Math.exp((x[o + a] - m) / temperature);
   return { m, l: Math.log1p(rest) };
 };
 

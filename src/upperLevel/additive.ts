@@ -9,6 +9,7 @@ import type { Mdp } from '../mdp/types.js';
 import { rewardDimension, rewardJacobianTransposeApply, rewardOf, type RewardModel } from '../reward/rewardModel.js';
 import { evaluatePolicyTable, type EvaluationDiagnostics } from '../value/policyEvaluation.js';
 import type { PolicyPoint } from './types.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 
 /**
  * An additive utility table `u[s*A + a]` (MATH.md §7): either fixed (its ν-gradient is 0), or a
@@ -82,6 +83,8 @@ export interface AdditiveObjective {
   readonly gradGScoreTerm: Float64Array;
   /** Reports of the evaluation solves of u under π. */
   readonly diagnostics: EvaluationDiagnostics;
+  /** Reports of the solves behind the value: the point's (θ*) and the ν-score VJP's. */
+  readonly reports: ReadonlyArray<SolveReport>;
 }
 
 /**
@@ -113,9 +116,9 @@ export const additiveObjectiveExact = (
     }
   }
   const gradGMyopic = utilityGradientApply(utility, nu, wMyopic, d);
-  const gradGScoreTerm = point.nuScoreVjp(wScore);
-  if (gradGScoreTerm.length !== d) throw new RangeError(`nuScoreVjp returned length ${gradGScoreTerm.length}, expected d = ${d}`);
+  const score = point.nuScoreVjp(wScore);
+  const gradGScoreTerm = score.value;
   const gradG = new Float64Array(d);
   for (let i = 0; i < d; i++) gradG[i] = gradGMyopic[i] + gradGScoreTerm[i];
-  return { G: ev.J, gradG, gradGMyopic, gradGScoreTerm, diagnostics: ev.diagnostics };
+  return { G: ev.J, gradG, gradGMyopic, gradGScoreTerm, diagnostics: ev.diagnostics, reports: [...point.reports, score.report] };
 };

@@ -13,6 +13,8 @@ import {
 import { preferenceObjectiveExact } from './preference.js';
 import type { PolicyPoint, Teacher } from './types.js';
 import type { Mdp } from '../mdp/types.js';
+import type { ParlError } from '../errors/parlError.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 import type { Rng } from '../random/rng.js';
 import type { RewardModel } from '../reward/rewardModel.js';
 
@@ -21,27 +23,25 @@ export type UpperLevelSpec =
   | { readonly kind: 'additive'; readonly utility: AdditiveUtility }
   | { readonly kind: 'preference'; readonly teacher: Teacher; readonly rTrue: Readonly<Float64Array>; readonly H: number };
 
-/** Exact G, the PARL gradient and the myopic gradient at a point. */
+/** Exact G, the PARL gradient and the myopic gradient at a point, with the reports of the solves behind them. */
 export interface UpperLevelValue {
   readonly G: number;
   readonly gradG: Float64Array;
   readonly gradGMyopic: Float64Array;
+  /** The point's solves (θ* when at the optimum) and the ν-score VJP's. */
+  readonly reports: ReadonlyArray<SolveReport>;
 }
 
-/** `G`, `∇_ν G` and the myopic gradient at `point`, exactly (MATH.md §7). */
-export const upperLevelExact = (
-  spec: UpperLevelSpec,
-  mdp: Mdp,
-  model: RewardModel,
-  nu: Readonly<Float64Array>,
-  point: PolicyPoint,
-): E.Either<string, UpperLevelValue> => {
+/** `G`, `∇_ν G` and the myopic gradient at `point`, exactly (MATH.md §7); the point carries (mdp, model, ν). */
+export const upperLevelExact = (spec: UpperLevelSpec, point: PolicyPoint): E.Either<ParlError, UpperLevelValue> => {
+  const { mdp, model, nu } = point.lower;
   if (spec.kind === 'additive') {
     const o = additiveObjectiveExact(mdp, model, nu, point, spec.utility);
-    return E.right({ G: o.G, gradG: o.gradG, gradGMyopic: o.gradGMyopic });
+    return E.right({ G: o.G, gradG: o.gradG, gradGMyopic: o.gradGMyopic, reports: o.reports });
   }
   const o = preferenceObjectiveExact(mdp, model, nu, point, spec.teacher, spec.rTrue, spec.H);
-  return E.isLeft(o) ? E.left(`${o.left.field}: ${o.left.message}`) : E.right({ G: o.right.G, gradG: o.right.gradG, gradGMyopic: o.right.gradGMyopic });
+  return E.map((v: { G: number; gradG: Float64Array; gradGMyopic: Float64Array; reports: ReadonlyArray<SolveReport> }) =>
+    ({ G: v.G, gradG: v.gradG, gradGMyopic: v.gradGMyopic, reports: v.reports }))(o);
 };
 
 /** A sampled gradient with the budget it used. */

@@ -22,7 +22,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Mdp } from '../mdp/types.js';
 import { rewardDimension, rewardJacobianTransposeApply, rewardOf, type RewardModel } from '../reward/rewardModel.js';
-import type { UpperLevelError } from './policyPoint.js';
+import { invalidInput, limitExceeded, type ParlError } from '../errors/parlError.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 import { bradleyTerryProbability, logSigmoid, segmentReturns, sigmoid, validateTeacher, type SegmentReturns } from './teacher.js';
 import type { PolicyPoint, Segment, Teacher } from './types.js';
 
@@ -219,6 +220,8 @@ export interface PreferenceObjective {
   readonly segments: number;
   /** Probability that a pair is skipped by the teacher. */
   readonly skipProbability: number;
+  /** Reports of the solves behind the value: the point's (θ*) and the ν-score VJP's. */
+  readonly reports: ReadonlyArray<SolveReport>;
 }
 
 /** Default bound on ordered pairs for exact enumeration. */
@@ -227,9 +230,9 @@ export const DEFAULT_MAX_PAIRS = 4e6;
 const formatCount = (x: number): string =>
   !Number.isFinite(x) ? 'more than 1e300' : x < 1e6 && Number.isInteger(x) ? String(x) : x.toExponential(2);
 
-const checkTable = (x: Readonly<Float64Array>, n: number, field: string): UpperLevelError | undefined => {
-  if (x.length !== n) return { field, message: `wrong length: expected ${n}, got ${x.length}` };
-  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return { field, message: `entry ${i} is not finite: ${x[i]}` };
+const checkTable = (x: Readonly<Float64Array>, n: number, field: string): ParlError | undefined => {
+  if (x.length !== n) return invalidInput(field, `wrong length: expected ${n}, got ${x.length}`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return invalidInput(field, `not a finite number: ${x[i]}`, [i]);
   return undefined;
 };
 
@@ -247,31 +250,33 @@ export const preferenceObjectiveExact = (
   rTrue: Readonly<Float64Array>,
   H: number,
   opts: PreferenceExactOptions = {},
-): E.Either<UpperLevelError, PreferenceObjective> => {
+): E.Either<ParlError, PreferenceObjective> => {
   const { S, A } = mdp;
   const maxPairs = opts.maxPairs ?? DEFAULT_MAX_PAIRS;
   const rho = opts.rho ?? mdp.rho;
-  if (!Number.isInteger(H) || H < 1) return E.left({ field: 'H', message: `segment length must be an integer ≥ 1, got ${H}` });
-  if (!(maxPairs >= 1)) return E.left({ field: 'maxPairs', message: `must be ≥ 1, got ${maxPairs}` });
+  if (!Number.isInteger(H) || H < 1) return E.left(invalidInput('H', `segment length must be an integer ≥ 1, got ${H}`));
+  if (!(maxPairs >= 1)) return E.left(invalidInput('maxPairs', `must be ≥ 1, got ${maxPairs}`));
   if (model.S !== S || model.A !== A) {
-    return E.left({ field: 'model', message: `reward model is ${model.S}×${model.A}, the MDP ${S}×${A}` });
+    return E.left(invalidInput('model', `reward model is ${model.S}×${model.A}, the MDP ${S}×${A}`));
   }
   const d = rewardDimension(model);
   const bad = checkTable(nu, d, 'nu') ?? checkTable(rTrue, S * A, 'rTrue') ?? checkTable(point.pi, S * A, 'point.pi') ?? checkTable(rho, S, 'rho');
   if (bad !== undefined) return E.left(bad);
   const tv = validateTeacher(teacher);
   if (E.isLeft(tv)) {
-    return E.left({ field: `teacher.${tv.left[0].field}`, message: tv.left.map((e) => `${e.field}: ${e.message}`).join('; ') });
+    return E.left(invalidInput(`teacher.${tv.left[0].field}`, tv.left.map((e) => `${e.field}: ${e.message}`).join('; ')));
   }
   const pi = point.pi;
 
   const n = countReachableSegments(mdp, pi, H, rho);
   const nPairs = n * n;
   if (!(nPairs <= maxPairs)) {
-    return E.left({
-      field: 'H',
-      message: `exact enumeration needs ${formatCount(nPairs)} segment pairs (${formatCount(n)} reachable segments of length H = ${H}; the bound (S·A)^H is ${formatCount(Math.pow(S * A, H))}), more than the limit ${formatCount(maxPairs)}; use the sampled estimator`,
-    });
+    return E.left(limitExceeded(
+      'H',
+      nPairs,
+      maxPairs,
+      `exact enumeration needs ${formatCount(nPairs)} segment pairs (${formatCount(n)} reachable segments of length H = ${H}; the bound (S·A)^H is ${formatCount(Math.pow(S * A, H))}), more than the limit ${formatCount(maxPairs)}; use the sampled estimator`,
+    ));
   }
 
   const segs = enumerateSegments(mdp, pi, H, rho);
@@ -351,6 +356,6 @@ export const preferenceObjectiveExact = (
   const gradGMyopic = rewardJacobianTransposeApply(model, gTable);
   const scoreTerm = point.nuScoreVjp(w);
   const gradG = new Float64Array(d);
-  for (let k = 0; k < d; k++) gradG[k] = gradGMyopic[k] + scoreTerm[k];
-  return E.right({ G, gradG, gradGMyopic, pairs: m * m, segments: m, skipProbability: skip });
+  for (let k = 0; k < d; k++) gradG[k] = gradGMyopic[k] + scoreTerm.value[k];
+  return E.right({ G, gradG, gradGMyopic, pairs: m * m, segments: m, skipProbability: skip, reports: [...point.reports, scoreTerm.report] });
 };

@@ -1,3 +1,8 @@
+import type { LowerPoint } from '../lowerLevel/lowerSolution.js';
+import type { SolveReport } from '../numerics/solveReport.js';
+import type { NuScoreVjp } from '../nuScore/closedForm.js';
+import type { NuScoreRoute } from '../nuScore/routes.js';
+
 /**
  * Shared types of the upper level (MATH.md §7): segments, simulated teachers, and the policy
  * point at which G and its PARL gradient are evaluated.
@@ -36,16 +41,20 @@ export const bradleyTerryTeacher = (beta: number): Teacher => ({
   equalThreshold: 0,
 });
 
-/** The ν-score as a vector-Jacobian product: `w[s,a] ↦ Σ_{s,a} w[s,a] ψ[s,a]` (a d-vector, MATH.md §6). */
-export type NuScoreVjpFn = (w: Readonly<Float64Array>) => Float64Array;
+/** The ν-score as a vector-Jacobian product with its report: `w[s,a] ↦ Σ_{s,a} w[s,a] ψ[s,a]` (a d-vector, MATH.md §6). */
+export type NuScoreVjpFn = (w: Readonly<Float64Array>) => NuScoreVjp;
 
 /**
- * Where the upper level is evaluated: the policy π (θ*(ν) in exact/oracle use, θ^K in A-PARL's
- * exact mode), its ν-score as a VJP, and which route produced the VJP.
+ * Where the upper level is evaluated: the lower level at a policy point (θ*(ν) in exact/oracle use,
+ * θ^K in A-PARL's exact mode), π there, its ν-score as a VJP (never throws: every route exists at
+ * the point it was built for), which route the VJP takes, and the reports of the solves that
+ * produced the point (the soft optimum's at θ*; none at θ^K).
  */
 export interface PolicyPoint {
+  readonly lower: LowerPoint;
   /** `π(a|s)`, S×A. */
   readonly pi: Float64Array;
   readonly nuScoreVjp: NuScoreVjpFn;
-  readonly route: 'closed-form' | 'implicit';
+  readonly route: NuScoreRoute;
+  readonly reports: ReadonlyArray<SolveReport>;
 }

@@ -3,7 +3,7 @@
  * `I − γ P_π` shared by the value solve and the (transposed) visitation solve.
  */
 import type { Mdp } from '../mdp/types.js';
-import { luFactor, luSolve, luSolveTransposed, reportSolve, type LuSolve } from '../linalg/index.js';
+import { luFactor, luSolve, luSolveTransposed, reportSolve, type LuFactorization, type LuSolve } from '../linalg/index.js';
 import { softmaxLogProbs, softmaxProbs } from '../policy/softmax.js';
 import { actionValues, advantage, bellmanMatrixOfPolicy, policyReward } from './policyMatrices.js';
 
@@ -31,6 +31,9 @@ export interface PolicyEvaluation {
   readonly J: number;
   /** Quality of the two solves (computed on first access, then kept). */
   readonly diagnostics: EvaluationDiagnostics;
+  /** `M = I − γP_π` (S×S, row-major) and its LU factorisation, reused by Hessian-vector products and VJPs. */
+  readonly bellman: Readonly<Float64Array>;
+  readonly factorization: LuFactorization;
 }
 
 /** `J(θ) = ρᵀ V` (MATH.md §3). */
@@ -68,6 +71,8 @@ export const evaluatePolicyTable = (
     adv: advantage(S, A, Q, V, logPi, lambda),
     d,
     J: objective(rho, V),
+    bellman: M,
+    factorization: lu,
     get diagnostics(): EvaluationDiagnostics {
       return (diagnostics ??= {
         value: reportSolve(M, lu, rPi, V, false),

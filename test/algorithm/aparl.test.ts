@@ -5,6 +5,8 @@ import { DEFAULT_APARL_CONFIG, validateAparlConfig, type AparlConfig } from '../
 import { policyGradientAscent } from '../../src/algorithm/lowerLevel.js';
 import { upperLevelExact } from '../../src/upperLevel/objective.js';
 import { policyPointAt, policyPointAtOptimum } from '../../src/upperLevel/policyPoint.js';
+import type { PolicyPoint } from '../../src/upperLevel/types.js';
+import { formatParlError } from '../../src/errors/parlError.js';
 import { bradleyTerryTeacher } from '../../src/upperLevel/types.js';
 import { garnetOrThrow } from '../../src/mdp/index.js';
 import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';
@@ -48,8 +50,8 @@ describe('A-PARL (MATH.md §8)', () => {
     it(`${p.name}: exact-mode ĝ equals the exact PARL gradient at θ^K (implicit ν-score)`, () => {
       const c = cfg({ mode: 'exact', K: 7, beta: 0.5, lambda: 0.2, trackTrueGradient: false });
       const thetaK = policyGradientAscent(mdp, rewardOf(model, p.nu0), p.theta0, 0.2, 0.5, 7);
-      const ref = upperLevelExact(p.upper, mdp, model, p.nu0, policyPointAt(mdp, model, p.nu0, thetaK, 0.2));
-      if (E.isLeft(ref)) throw new Error(ref.left);
+      const ref = E.chain((pt: PolicyPoint) => upperLevelExact(p.upper, pt))(policyPointAt(mdp, model, p.nu0, thetaK, 0.2));
+      if (E.isLeft(ref)) throw new Error(formatParlError(ref.left));
       // same operations in the same order: bitwise equal
       expect(Array.from(firstStep(p, c))).toEqual(Array.from(ref.right.gradG));
     });
@@ -58,8 +60,8 @@ describe('A-PARL (MATH.md §8)', () => {
       const c = cfg({ mode: 'oracle', lambda: 0.2, trackTrueGradient: false });
       const star = policyPointAtOptimum(mdp, model, p.nu0, 0.2);
       if (E.isLeft(star)) throw new Error(star.left.message);
-      const ref = upperLevelExact(p.upper, mdp, model, p.nu0, star.right);
-      if (E.isLeft(ref)) throw new Error(ref.left);
+      const ref = upperLevelExact(p.upper, star.right);
+      if (E.isLeft(ref)) throw new Error(formatParlError(ref.left));
       const parl = firstStep(p, c);
       const myopic = firstStep(p, { ...c, gradient: 'myopic' });
       expect(Array.from(parl)).toEqual(Array.from(ref.right.gradG));

@@ -232,10 +232,10 @@ describe('plainOptimum (λ = 0, MATH.md §5)', () => {
     expect(sol.converged).toBe(false);
     expect(sol.iterations).toEqual({ valueIteration: 1, policyIteration: 0 });
     const v = optimalValues(mdp, reward, 0, { maxValueIterations: 1, maxExactIterations: 0 });
-    expect(E.isLeft(v) && v.left.kind).toBe('not-converged');
+    expect(E.isLeft(v) && v.left._tag === 'NumericalFailure' && v.left.report).toMatchObject({ route: 'plain-optimum', converged: false, reliable: false });
     expect(solve(mdp, reward).converged).toBe(true);
     const bad = plainOptimum(mdp, reward.subarray(2));
-    expect(E.isLeft(bad) && bad.left.kind).toBe('invalid-reward');
+    expect(E.isLeft(bad) && [bad.left._tag, bad.left.field]).toEqual(['InvalidInput', 'r']);
     expect(E.isLeft(bad) && bad.left.message).toMatch(/length/);
   });
 });

@@ -277,7 +277,7 @@ describe('softOptimum (MATH.md §5)', () => {
   it('λ = 0, λ < 0 and non-finite λ are a Left with a clear message', () => {
     const { mdp, reward } = suttonBartoGridworld();
     const zero = softOptimum(mdp, reward, 0);
-    expect(E.isLeft(zero) && zero.left.kind).toBe('lambda-zero');
+    expect(E.isLeft(zero) && [zero.left._tag, zero.left.field]).toEqual(['InvalidInput', 'lambda']);
     expect(E.isLeft(zero) && zero.left.message).toBe(LAMBDA_ZERO_MESSAGE);
     expect(LAMBDA_ZERO_MESSAGE).toMatch(/^θ\* does not exist at λ = 0: the optimum is deterministic/);
     expect(LAMBDA_ZERO_MESSAGE).toContain('use plainOptimum');
@@ -286,10 +286,10 @@ describe('softOptimum (MATH.md §5)', () => {
     expect(E.isLeft(t0) && t0.left.message).toBe(LAMBDA_ZERO_MESSAGE);
     // −0 is zero too
     const tm0 = thetaStar(mdp, reward, -0);
-    expect(E.isLeft(tm0) && tm0.left.kind).toBe('lambda-zero');
+    expect(E.isLeft(tm0) && tm0.left.message).toBe(LAMBDA_ZERO_MESSAGE);
     for (const bad of [-0.1, -Infinity, NaN, Infinity]) {
       const res = softOptimum(mdp, reward, bad);
-      expect(E.isLeft(res) && res.left.kind, String(bad)).toBe('invalid-lambda');
+      expect(E.isLeft(res) && [res.left._tag, res.left.field], String(bad)).toEqual(['InvalidInput', 'lambda']);
       const msg = E.isLeft(res) ? res.left.message : '';
       expect(msg, String(bad)).toContain(String(bad));
       expect(msg, String(bad)).toMatch(bad < 0 && Number.isFinite(bad) ? /λ must be ≥ 0/ : /λ must be a finite number > 0/);
@@ -303,10 +303,10 @@ describe('softOptimum (MATH.md §5)', () => {
     const r = Float64Array.from(reward);
     r[4 * 3 + 2] = NaN;
     const res = softOptimum(mdp, r, 0.1);
-    expect(E.isLeft(res) && res.left.kind).toBe('invalid-reward');
-    expect(E.isLeft(res) && res.left.message).toContain('r[3,2]');
+    expect(E.isLeft(res) && [res.left._tag, res.left.field]).toEqual(['InvalidInput', 'r']);
+    expect(E.isLeft(res) && res.left._tag === 'InvalidInput' && res.left.index).toEqual([3, 2]);
     const short = softOptimum(mdp, reward.subarray(1), 0.1);
-    expect(E.isLeft(short) && short.left.kind).toBe('invalid-reward');
+    expect(E.isLeft(short) && [short.left._tag, short.left.field]).toEqual(['InvalidInput', 'r']);
   });
 
   it('reports non-convergence within the caps instead of hiding it', () => {
@@ -318,8 +318,9 @@ describe('softOptimum (MATH.md §5)', () => {
     expect(sol.right.relativeResidual).toBeGreaterThan(1e-12);
     expect(sol.right.iterations).toEqual({ valueIteration: 2, newton: 0 });
     const t = thetaStar(mdp, reward, 0.1, { maxValueIterations: 2, maxExactIterations: 0 });
-    expect(E.isLeft(t) && t.left.kind).toBe('not-converged');
-    expect(E.isLeft(t) && t.left.message).toMatch(/relative Bellman residual/);
+    expect(E.isLeft(t) && t.left._tag).toBe('NumericalFailure');
+    expect(E.isLeft(t) && t.left._tag === 'NumericalFailure' && t.left.report).toMatchObject({ route: 'soft-optimum', converged: false, reliable: false });
+    expect(E.isLeft(t) && t.left.message).toMatch(/relative residual/);
     // with the default caps the same problem converges
     expect(solve(mdp, reward, 0.1).converged).toBe(true);
   });

@@ -20,6 +20,7 @@ import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';
 import { rewardDimension, rewardJacobianDense, rewardJacobianTransposeApply, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { arbMdp } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { right } from '../../proofs/support.js';
 
 const EPS = 2 ** -52;
 const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
@@ -211,7 +212,7 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
     const base = pointAt(c);
     const vjpCalls: Float64Array[] = [];
     const jtaCalls: Float64Array[] = [];
-    const point: PolicyPoint = { pi: base.pi, route: base.route, nuScoreVjp: (w) => (vjpCalls.push(Float64Array.from(w)), base.nuScoreVjp(w)) };
+    const point: PolicyPoint = { ...base, nuScoreVjp: (w) => (vjpCalls.push(Float64Array.from(w)), base.nuScoreVjp(w)) };
     const utility: AdditiveUtility = {
       kind: 'additive-nu',
       u: (nu) => rewardOf(c.model, nu),
@@ -240,7 +241,7 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
     fc.assert(
       fc.property(arbCase(), (c) => {
         const closed = pointAt(c);
-        const implicit = policyPointAt(c.mdp, c.model, c.nu, closed.optimum.thetaStar, c.lambda);
+        const implicit = right(policyPointAt(c.mdp, c.model, c.nu, closed.optimum.thetaStar, c.lambda));
         const a = additiveObjectiveExact(c.mdp, c.model, c.nu, closed, utilityOf(c));
         const b = additiveObjectiveExact(c.mdp, c.model, c.nu, implicit, utilityOf(c));
         // MATH.md §6: π*-weighted quantities (∇G is one) stay right on the implicit route

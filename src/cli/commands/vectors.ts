@@ -1,5 +1,7 @@
 /** `parl vectors check`: compare parl-ts with conformance vectors (VECTORS.md). */
 import { parseArgs } from 'node:util';
+import { solveReportJson } from '../../numerics/solveReport.js';
+import { NU_SCORE_ROUTES, type NuScoreRoute } from '../../nuScore/routes.js';
 import { checkVectorText, formatCaseResult, type CaseResult } from '../../vectors/check.js';
 import { isVectorField, VECTOR_FIELDS, type VectorField } from '../../vectors/schema.js';
 import type { CliIo } from '../io.js';
@@ -8,13 +10,14 @@ import { vectorsMakeCommand } from './vectorsMake.js';
 export const VECTORS_HELP = `Usage: parl vectors <command> [options]
 
 Commands:
-  check [--fields f1,f2,…] [--json] FILE…   compare parl-ts with conformance vectors
+  check [--fields f1,f2,…] [--route R] [--json] FILE…
+                                            compare parl-ts with conformance vectors
   make --seed N --count K [--kinds LIST] --out DIR
                                             write conformance vectors from parl-ts's own code
 
 Run "parl vectors check --help" or "parl vectors make --help" for details.`;
 
-export const VECTORS_CHECK_HELP = `Usage: parl vectors check [--fields f1,f2,…] [--json] FILE…
+export const VECTORS_CHECK_HELP = `Usage: parl vectors check [--fields f1,f2,…] [--route closed|implicit|dense] [--json] FILE…
 
 Load each conformance vector (schema: VECTORS.md), compute every expected field it holds
 (or only those listed with --fields) with parl-ts's float64 code, and compare: a value x
@@ -23,10 +26,20 @@ A field parl-ts cannot compute counts as a failure; a malformed file is reported
 and field and counts as failed. Prints one line per case and "N passed, M failed";
 exits 0 only when every case passes.
 
+--route chooses how ψ and the ψ-dependent fields (gradG, gradGMyopic) are computed: the
+closed form (default), the implicit function theorem by MINRES on Hessian-vector products
+(implicit), or by a dense pseudo-inverse of the Hessian (dense). Every solve behind the
+computed fields reports whether it can be vouched for; a case line names the first
+unreliable solve, and --json lists every solve per case (quantity, route, converged,
+relativeResidual, iterations, errorBound, condition, reliable). A flagged solve on a passing
+case does not change the exit status; a failing case whose solves all claim to be reliable
+is a bug in parl-ts.
+
 Fields: ${VECTOR_FIELDS.join(', ')}
 
 Options:
   --fields LIST   comma-separated subset of the fields above
+  --route R       closed (default), implicit or dense
   --json          print the results as JSON
   -h, --help      show this help`;
 
@@ -35,6 +48,7 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
     args: [...args],
     options: {
       fields: { type: 'string' },
+      route: { type: 'string', default: 'closed' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -55,6 +69,11 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
     }
     only = names as VectorField[];
   }
+  const route = values.route as NuScoreRoute;
+  if (!NU_SCORE_ROUTES.includes(route)) {
+    io.err(`parl vectors check: unknown route "${values.route}"; known: ${NU_SCORE_ROUTES.join(', ')}`);
+    return 2;
+  }
   if (positionals.length === 0) {
     io.err('parl vectors check: no FILE given (see --help)');
     return 2;
@@ -64,12 +83,13 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
     if (text instanceof Error) {
       return { path, id: path, ok: false, fieldsChecked: [], failures: [], malformed: [{ field: '$', message: `cannot read file: ${text.message}` }] };
     }
-    return checkVectorText(path, text, only);
+    return checkVectorText(path, text, only, route);
   });
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   if (values.json) {
-    io.out(JSON.stringify({ passed, failed, results }, null, 2));
+    const json = results.map((r) => ({ ...r, solves: (r.solves ?? []).map(solveReportJson) }));
+    io.out(JSON.stringify({ route, passed, failed, results: json }, null, 2));
   } else {
     results.forEach((r) => io.out(formatCaseResult(r)));
     io.out(`${passed} passed, ${failed} failed`);
