@@ -12,6 +12,9 @@
  * the same bytes. Case `i` depends only on the seed, `i` and the set of kinds (not on the
  * count, nor on the order the kinds are listed in), so `--count K` makes a prefix of
  * `--count K + 1`.
+ *
+ * Each case has one tolerance (`vectorTolerance`) under which every field with a nonzero
+ * entry (max |e| > 1e-12) fails when zeroed or negated, and which float64 can meet.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
@@ -97,12 +100,22 @@ export interface MadeVector {
 // ---------------------------------------------------------------------------------------
 // Tolerances
 
-/** What the tolerance of a case depends on. */
+/** What the tolerance of a case depends on, besides its expected fields. */
 export interface ToleranceInputs {
   readonly gamma: number;
   readonly lambda: number;
   /** θ with one dominant logit per state (π of the other actions ~e^-10 … e^-20). */
   readonly nearDeterministic: boolean;
+}
+
+/** The expected fields of a case, scalars or arrays (as in the JSON or as parsed). */
+export type ExpectedFields = Readonly<Partial<Record<VectorField, number | ArrayLike<number>>>>;
+
+/** A field with its largest |entry|. */
+export interface FieldScale {
+  readonly field: VectorField;
+  /** `‖e_f‖∞`. */
+  readonly maxAbs: number;
 }
 
 /** The tolerance of a case with the factors of its rule (stated in the description). */
@@ -112,24 +125,80 @@ export interface VectorTolerance {
   readonly kappaGamma: number;
   readonly kappaLambda: number;
   readonly kappaTheta: number;
+  /** `rel/100` (two digits): what the numerics ask of `abs`, before the cap. */
+  readonly absNumerics: number;
+  /** The non-exempt field of smallest `‖e_f‖∞` (undefined when every field is exempt). */
+  readonly smallest: FieldScale | undefined;
+  /** The cap `⌊0.1 · m⌋₂` (Infinity when every field is exempt). */
+  readonly absCap: number;
+  /** The floor `absNumerics / 100` below which `abs` would ask more than float64 gives. */
+  readonly absFloor: number;
+  /** Present fields with `‖e_f‖∞ ≤ 1e-12`, in `VECTOR_FIELDS` order. */
+  readonly exempt: ReadonlyArray<VectorField>;
 }
 
 /** `τ`: the relative accuracy MATH.md §5 asks of the optimum solvers (soft Bellman residual). */
 export const SOLVER_ACCURACY: number = OPTIMUM_DEFAULTS.tolerance;
 /** `c`: safety factor of the tolerance rule (see `vectorTolerance`). */
 export const TOLERANCE_SAFETY = 1e4;
-/** `abs = rel · ABS_OVER_REL` (entries near zero, where a relative bound means nothing). */
+/** `abs = rel · ABS_OVER_REL` before the cap (entries near zero, where a relative bound means nothing). */
 export const ABS_OVER_REL = 1e-2;
 /** Clamp of `rel`: never tighter than 1e-9 (a few hundred ulps of work), never looser than 1e-4. */
 export const REL_MIN = 1e-9;
 export const REL_MAX = 1e-4;
+/** Fields whose largest |entry| is at most this are exempt from the cap (zero up to rounding). */
+export const EXEMPT_MAX_ABS = 1e-12;
+/** `q`: `abs` is at most this fraction of the smallest non-exempt field's largest |entry|. */
+export const ABS_CAP_FRACTION = 0.1;
+/** `abs` is at least this fraction of `rel/100`, or the case is drawn again (see `vectorTolerance`). */
+export const ABS_FLOOR_FRACTION = 1e-2;
+/** Draws of one case before `makeVectors` gives up (a case is drawn again in ~2 % of cases). */
+export const MAX_CASE_DRAWS = 100;
 
 const twoDigits = (x: number): number => Number(x.toPrecision(2));
 
+/** `x > 0` rounded down to two significant digits: the largest two-digit number ≤ x. */
+export const floorTwoDigits = (x: number): number => {
+  const t = twoDigits(x);
+  if (t <= x) return t;
+  const step = 10 ** (Math.floor(Math.log10(x)) - 1);
+  const down = twoDigits(t - step);
+  return down <= x ? down : twoDigits(down - step);
+};
+
+/** `‖e‖∞`: the largest |entry| of a field (a scalar is a field of one entry). */
+export const fieldMaxAbs = (e: number | ArrayLike<number>): number => {
+  if (typeof e === 'number') return Math.abs(e);
+  let m = 0;
+  for (let i = 0; i < e.length; i++) m = Math.max(m, Math.abs(e[i]));
+  return m;
+};
+
+/** The present fields exempt from the cap: `‖e_f‖∞ ≤ EXEMPT_MAX_ABS`. */
+export const exemptFields = (expected: ExpectedFields): VectorField[] =>
+  VECTOR_FIELDS.filter((f) => expected[f] !== undefined && fieldMaxAbs(expected[f]!) <= EXEMPT_MAX_ABS);
+
+/** The non-exempt present field of smallest `‖e_f‖∞` (the first in `VECTOR_FIELDS` order on ties). */
+export const smallestFieldScale = (expected: ExpectedFields): FieldScale | undefined => {
+  let best: FieldScale | undefined;
+  for (const f of VECTOR_FIELDS) {
+    const e = expected[f];
+    if (e === undefined) continue;
+    const m = fieldMaxAbs(e);
+    if (m > EXEMPT_MAX_ABS && (best === undefined || m < best.maxAbs)) best = { field: f, maxAbs: m };
+  }
+  return best;
+};
+
 /**
- * The tolerance rule of generated vectors, from the numerics of the case:
+ * The tolerance rule of generated vectors, from the numerics of the case and the size of its
+ * expected fields (one `{ rel, abs }` serves every field of the case):
  *
- *   rel = clamp(c · τ · κ_γ · κ_λ · κ_θ, 1e-9, 1e-4),   abs = rel / 100,
+ *   rel = clamp(c · τ · κ_γ · κ_λ · κ_θ, 1e-9, 1e-4),
+ *   abs = min(rel/100, ⌊0.1 · m⌋₂),   m = min ‖e_f‖∞ over the fields f with ‖e_f‖∞ > 1e-12,
+ *
+ * where ⌊·⌋₂ rounds down to two significant digits, and a case is only made when
+ * abs ≥ (rel/100)/100 (else `makeVectors` draws it again):
  *
  * - `τ = 1e-12`: the relative accuracy MATH.md §5 fixes for the optimum solvers (the soft
  *   Bellman residual at which soft policy iteration stops). Every field is at least as accurate
@@ -144,29 +213,61 @@ const twoDigits = (x: number): number => Number(x.toPrecision(2));
  * - `c = 1e4`: headroom for summation order, pivoting and stopping points that differ between
  *   correct implementations (problem sizes here are S·A ≤ 100), so that a correct independent
  *   implementation passes while a wrong formula (errors of 1e-3 and more) does not;
- * - `abs = rel/100`: entries at or near 0 (gradients of near-deterministic policies, ψ on
- *   unvisited states, π of unlikely actions), whose noise is set by the field's scale, not by the
- *   entry.
+ * - `rel/100`: what the numerics ask of `abs`, for entries at or near 0 (gradients of
+ *   near-deterministic policies, ψ on unvisited states, π of unlikely actions), whose noise is
+ *   set by the field's scale, not by the entry;
+ * - the cap `⌊0.1 · m⌋₂`: every field must be able to fail. Zeroing a field fails iff some entry
+ *   has |e|(1 − rel) > abs, negating it iff some entry has |e|(2 − rel) > abs; with abs ≤ 0.1·m
+ *   and rel ≤ 1e-4 both hold at the largest entry of every non-exempt field, 10× over, and so
+ *   does scaling a field by 2 or by 1/2. It binds when some field is small in absolute terms
+ *   (∇G ~ 1e-10 at a nearly deterministic θ*, ∇J or ∇²J of a near-deterministic θ);
+ * - the exemption `‖e_f‖∞ ≤ 1e-12` (in practice `gradGMyopic` of an additive utility, identically
+ *   0): such a field is zero up to rounding, and no tolerance can ask for its sign;
+ * - the floor `(rel/100)/100`: how the cap is balanced with the numerics. The cap is never
+ *   relaxed, but neither is `abs` allowed below what a correct implementation can meet: a field
+ *   just above 1e-12 (∇G at λ ≤ 0.03, built by cancellation of much larger terms) can be as noisy
+ *   as half its own size (a ∇G of 3.4e-12 moved by 1.7e-12 under relabelling), and an `abs` that
+ *   fails it when zeroed then also fails correct code; with the cap alone, 5 of 2400 cases failed
+ *   under relabelling, by up to 6× their `abs`. Measured by relabelling
+ *   states and actions (a different summation order and pivots, test/vectors/make.test.ts), the
+ *   noise on near-zero entries beyond `rel·|e|` stays below 1e-4 · rel/100 in 12 000 cases, so at
+ *   the floor it is below 1 % of `abs` (as it is of `rel/100` everywhere). A draw whose cap falls
+ *   below the floor (~2 % of draws, nearly all λ ≤ 0.03 with a utility, whose ∇G is tiny) is not
+ *   made, so every made case both tests every field and is met by correct code.
  * The ordinary case γ = 0.9, λ ≥ 0.1 gets rel = 1e-7, abs = 1e-9, the tolerance of the independent
  * reference set; γ = 0.99 is 10× looser, λ = 0.01 another 10×, near-deterministic θ another 10×.
- * Measured (test/vectors/make.test.ts): relabelling states and actions of a generated case, which
- * changes every summation order and pivot, moves no entry by more than a small fraction of this
- * tolerance, and the independent reference vectors pass under this rule too.
  */
-export const vectorTolerance = (t: ToleranceInputs): VectorTolerance => {
+export const vectorTolerance = (t: ToleranceInputs, expected: ExpectedFields): VectorTolerance => {
   const kappaGamma = 1 / (1 - t.gamma);
   const kappaLambda = t.lambda > 0 ? Math.max(1, 0.1 / t.lambda) : 1;
   const kappaTheta = t.nearDeterministic ? 10 : 1;
   const raw = TOLERANCE_SAFETY * SOLVER_ACCURACY * kappaGamma * kappaLambda * kappaTheta;
   const rel = twoDigits(Math.min(REL_MAX, Math.max(REL_MIN, raw)));
-  const abs = twoDigits(rel * ABS_OVER_REL);
-  return { rel, abs, kappaGamma, kappaLambda, kappaTheta };
+  const absNumerics = twoDigits(rel * ABS_OVER_REL);
+  const smallest = smallestFieldScale(expected);
+  const absCap = smallest === undefined ? Infinity : floorTwoDigits(ABS_CAP_FRACTION * smallest.maxAbs);
+  const abs = Math.min(absNumerics, absCap);
+  const absFloor = twoDigits(absNumerics * ABS_FLOOR_FRACTION);
+  return { rel, abs, kappaGamma, kappaLambda, kappaTheta, absNumerics, smallest, absCap, absFloor, exempt: exemptFields(expected) };
 };
 
-const describeTolerance = (t: VectorTolerance): string =>
-  `Tolerance rel=${t.rel.toExponential(1)} abs=${t.abs.toExponential(1)} by the rule rel = clamp(1e4·τ·κ_γ·κ_λ·κ_θ, 1e-9, 1e-4), ` +
-  `abs = rel/100, with τ = 1e-12 (MATH.md §5 solver accuracy), κ_γ = 1/(1−γ) = ${twoDigits(t.kappaGamma)}, ` +
-  `κ_λ = max(1, 0.1/λ) = ${twoDigits(t.kappaLambda)}, κ_θ = ${t.kappaTheta}${t.kappaTheta > 1 ? ' (near-deterministic θ)' : ''}.`;
+/** Whether the tolerance is one float64 can meet: `abs` not below the floor. */
+export const meetsNumerics = (t: VectorTolerance): boolean => t.abs >= t.absFloor;
+
+const exp1 = (x: number): string => x.toExponential(1);
+
+const describeTolerance = (t: VectorTolerance): string => {
+  const m = t.smallest === undefined
+    ? 'no field has max|e| > 1e-12, so no cap'
+    : `m = ${exp1(t.smallest.maxAbs)} (${t.smallest.field}), cap ${exp1(t.absCap)}${t.abs < t.absNumerics ? ` (binding, below rel/100 = ${exp1(t.absNumerics)})` : ''}`;
+  const exempt = t.exempt.length === 0 ? 'none' : t.exempt.join(', ');
+  return `Tolerance rel=${exp1(t.rel)} abs=${exp1(t.abs)} by the rule rel = clamp(1e4·τ·κ_γ·κ_λ·κ_θ, 1e-9, 1e-4), ` +
+    `abs = min(rel/100, ⌊0.1·m⌋₂), with τ = 1e-12 (MATH.md §5 solver accuracy), κ_γ = 1/(1−γ) = ${twoDigits(t.kappaGamma)}, ` +
+    `κ_λ = max(1, 0.1/λ) = ${twoDigits(t.kappaLambda)}, κ_θ = ${t.kappaTheta}${t.kappaTheta > 1 ? ' (near-deterministic θ)' : ''}, ` +
+    `m = the smallest max|e| over the fields with max|e| > 1e-12 and ⌊·⌋₂ rounding down to two significant digits, ` +
+    `so that every such field fails when zeroed or negated: ${m}; exempt (max|e| ≤ 1e-12): ${exempt}; ` +
+    `abs is at least (rel/100)/100 = ${exp1(t.absFloor)}, what float64 can meet near zero (cases below it are drawn again).`;
+};
 
 // ---------------------------------------------------------------------------------------
 // Drawing cases
@@ -348,11 +449,22 @@ const describeAbsent = (absent: ReadonlyArray<AbsentField>): string => {
 
 const round = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-const completeCase = (draft: CaseDraft, id: string, origin: string): MadeVector => {
-  const tol = vectorTolerance({ gamma: draft.json.mdp.gamma, lambda: draft.json.lambda, nearDeterministic: draft.nearDeterministic });
-  // compute on exactly what the file will hold (a JSON round trip of the inputs)
+/** A draft with its expected fields computed and the tolerance the rule gives them. */
+interface EvaluatedDraft {
+  readonly inputs: CaseDraft['json'];
+  readonly expected: Partial<Record<VectorField, number | number[]>>;
+  readonly absent: ReadonlyArray<AbsentField>;
+  readonly tol: VectorTolerance;
+}
+
+/** Compute every field of a draft on exactly what its file will hold, and its tolerance. */
+const evaluateDraft = (draft: CaseDraft, id: string): EvaluatedDraft => {
+  const numerics: ToleranceInputs = { gamma: draft.json.mdp.gamma, lambda: draft.json.lambda, nearDeterministic: draft.nearDeterministic };
+  // compute on exactly what the file will hold (a JSON round trip of the inputs); this tolerance
+  // only has to be valid, the case's own follows from its expected fields
   const inputs = round(draft.json);
-  const parsed = validateVector({ ...inputs, id, description: '', expected: {}, tolerance: { rel: tol.rel, abs: tol.abs } });
+  const uncapped = vectorTolerance(numerics, {});
+  const parsed = validateVector({ ...inputs, id, description: '', expected: {}, tolerance: { rel: uncapped.rel, abs: uncapped.abs } });
   if (E.isLeft(parsed)) {
     throw new Error(`internal: generated case ${id} is not a valid vector: ${parsed.left.map(formatValidationError).join('; ')}`);
   }
@@ -367,10 +479,24 @@ const completeCase = (draft: CaseDraft, id: string, origin: string): MadeVector 
     }
     expected[f] = f === 'J' || f === 'G' ? r.right[0] : flat(r.right);
   }
+  const written = round(expected);
+  return { inputs, expected: written, absent, tol: vectorTolerance(numerics, written) };
+};
+
+/** The finished case: its JSON, description and file text. */
+const completeCase = (draft: CaseDraft, id: string, origin: string, ev: EvaluatedDraft): MadeVector => {
+  const { inputs, expected, absent, tol } = ev;
   const description = `${draft.about}. ${origin} ${describeAbsent(absent)} ${describeTolerance(tol)}`;
-  const json: VectorJson = { id, description, ...inputs, expected: round(expected), tolerance: { rel: tol.rel, abs: tol.abs } };
+  const json: VectorJson = { id, description, ...inputs, expected, tolerance: { rel: tol.rel, abs: tol.abs } };
   return { id, kind: draft.kind, fileName: `${id}.json`, json, text: formatVectorJson(json), absent };
 };
+
+/** Why earlier draws of a case were not made, for its description ('' when none). */
+const describeRedraws = (rejected: ReadonlyArray<VectorTolerance>): string =>
+  rejected.length === 0
+    ? ''
+    : ` Draw ${rejected.length + 1} of the case stream: the earlier draw${rejected.length > 1 ? 's' : ''} had a field too small ` +
+      `for a tolerance float64 can meet (${rejected.map((t) => `${t.smallest?.field} max|e| = ${exp1(t.smallest?.maxAbs ?? 0)}`).join('; ')}).`;
 
 /**
  * The file text of a vector: one top-level key per line, each expected field on its own line,
@@ -430,7 +556,9 @@ export const kindSchedule = (kinds: ReadonlyArray<VectorKind>, count: number): V
 
 /**
  * Conformance vectors from parl-ts's own float64 code (VECTORS.md schema): `count` cases of the
- * given kinds, drawn from `seed` (see the module comment; tolerances by `vectorTolerance`).
+ * given kinds, drawn from `seed` (see the module comment; tolerances by `vectorTolerance`, from
+ * the case's numerics and capped by its smallest non-exempt field; a draw whose cap falls below
+ * what float64 can meet is replaced by the next draw of the same case stream).
  * Invalid arguments are a `Left` listing every problem. Pure and deterministic.
  *
  * - `garnet`: S ∈ 2..8, A ∈ 2..4 with S·A ≤ 24, branching 1..S, γ ∈ {0, 0.5, 0.8, 0.9, 0.95, 0.99},
@@ -450,10 +578,22 @@ export const makeVectors = (o: MakeVectorsOptions): E.Either<NonEmptyArray<Valid
   const out: MadeVector[] = [];
   for (let i = 0; i < count; i++) {
     const caseSeed = master.int(0x7fffffff);
-    const draft = drawCase(schedule[i], makeRng(caseSeed));
-    const id = `s${seed}-${String(i).padStart(3, '0')}-${draft.kind}-${draft.tag}`;
-    const origin = `Made by parl-ts (regression vector): parl vectors make --seed ${seed} --kinds ${kinds.join(',')}, case ${i} (case seed ${caseSeed}).`;
-    out.push(completeCase(draft, id, origin));
+    const rng = makeRng(caseSeed);
+    // draw from the case's own stream until the tolerance rule can be met (see `vectorTolerance`)
+    const rejected: VectorTolerance[] = [];
+    for (;;) {
+      const draft = drawCase(schedule[i], rng);
+      const id = `s${seed}-${String(i).padStart(3, '0')}-${draft.kind}-${draft.tag}`;
+      const ev = evaluateDraft(draft, id);
+      if (meetsNumerics(ev.tol)) {
+        const origin = `Made by parl-ts (regression vector): parl vectors make --seed ${seed} --kinds ${kinds.join(',')}, ` +
+          `case ${i} (case seed ${caseSeed}).${describeRedraws(rejected)}`;
+        out.push(completeCase(draft, id, origin, ev));
+        break;
+      }
+      rejected.push(ev.tol);
+      if (rejected.length >= MAX_CASE_DRAWS) throw new Error(`internal: case ${i} of seed ${seed}: no draw meets the tolerance rule in ${MAX_CASE_DRAWS}`);
+    }
   }
   return E.right(out);
 };
