@@ -4,6 +4,7 @@
  * design (Garnet) for K ∈ {1, 5, 20} and fit the log-log slope of that average against T.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { runAparl } from '../algorithm/aparl.js';
 import { validateAparlConfig } from '../algorithm/config.js';
 import { lineChart } from '../report/figures.js';
@@ -17,11 +18,13 @@ export const runConvergence = (opts: ExperimentOptions): ExperimentResult => {
   const problem = designProblem('garnet', opts.seed);
   const rows: Array<Record<string, number | string>> = [];
   const fits: Array<{ K: number; slope: number }> = [];
+  const solveReports: SolveReport[] = [];
   Ks.forEach((K, j) => {
     const cfg = validateAparlConfig({ mode: 'exact', K, beta: 2, alpha: 0.5, lambda: 0.1, T, seed: opts.seed, trackTrueGradient: true });
     if (E.isLeft(cfg)) throw new Error(`internal: ${JSON.stringify(cfg.left)}`);
     const run = runAparl(problem, cfg.right);
     if (E.isLeft(run)) throw new Error(run.left);
+    solveReports.push(...run.right.records.flatMap((r) => r.solves));
     let acc = 0;
     const ts: number[] = [];
     const avg: number[] = [];
@@ -45,6 +48,7 @@ export const runConvergence = (opts: ExperimentOptions): ExperimentResult => {
     finding: `Fitted log-log slopes of the running average over T ∈ [${Math.floor(T / 4)}, ${T}]: ${slopes}. A slope ≤ −1 is consistent with O(1/T).`,
     summary: fits.map((f) => ({ metric: `slope, K = ${f.K}`, value: f.slope.toFixed(3) })),
     data: { T, Ks, fits, rows },
+    solves: tallySolves(solveReports),
     figures: [{
       id: 'convergence',
       title: '(1/T) Σ ‖∇G(ν_t)‖² against T (log-log)',

@@ -5,6 +5,7 @@
  * term moves ν: the clearest case of what standard (myopic) RLHF-style gradients miss.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { runAparl } from '../algorithm/aparl.js';
 import { validateAparlConfig } from '../algorithm/config.js';
 import { lineChart } from '../report/figures.js';
@@ -19,6 +20,7 @@ export const runDesign = (opts: ExperimentOptions): ExperimentResult => {
   let done = 0;
   const total = ENVIRONMENTS.length * 2;
   const finals: string[] = [];
+  const solveReports: SolveReport[] = [];
   for (const env of ENVIRONMENTS) {
     const problem = designProblem(env, opts.seed);
     const result: Record<string, { first: number; last: number; maxStep: number }> = {};
@@ -28,9 +30,10 @@ export const runDesign = (opts: ExperimentOptions): ExperimentResult => {
       const run = runAparl(problem, cfg.right);
       if (E.isLeft(run)) throw new Error(run.left);
       const recs = run.right.records;
+      solveReports.push(...recs.flatMap((r) => r.solves));
       recs.forEach((r) => rows.push({ t: r.t, trueReturn: r.trueReturn, env, method: gradient === 'parl' ? `PARL (${env})` : `myopic (${env})` }));
       result[gradient] = { first: recs[0].trueReturn, last: recs[recs.length - 1].trueReturn, maxStep: Math.max(...recs.map((r) => r.stepGradNorm)) };
-      data.push({ env, gradient, records: recs });
+      data.push({ env, gradient, records: recs.map(({ solves: _, ...rest }) => rest) });
       opts.onProgress?.(++done, total);
     }
     summary.push(
@@ -47,6 +50,7 @@ export const runDesign = (opts: ExperimentOptions): ExperimentResult => {
     finding: `${finals.join('; ')}.`,
     summary,
     data,
+    solves: tallySolves(solveReports),
     figures: [{
       id: 'design',
       title: 'True return during reward design',

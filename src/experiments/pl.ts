@@ -11,6 +11,7 @@ import { meiLojasiewiczConstant } from '../gradient/lojasiewicz.js';
 import { policyGradient, policyGradientFromEvaluation } from '../gradient/policyGradient.js';
 import { garnetOrThrow } from '../mdp/index.js';
 import { plainOptimum, softOptimum } from '../optimal/index.js';
+import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { makeRng } from '../random/rng.js';
 import { scatterChart } from '../report/figures.js';
 import { evaluatePolicy, evaluatePolicyTable } from '../value/policyEvaluation.js';
@@ -29,6 +30,7 @@ export const runPl = (opts: ExperimentOptions): ExperimentResult => {
   const lambdas = [0, 0.5];
   const rows: Array<Record<string, number | string>> = [];
   const minima: Record<string, { pl: number; loj: number; plRun: number; plEnd: number; gapEnd: number; slope: number; meiViolations: number; n: number }> = {};
+  const solveReports: SolveReport[] = [];
   lambdas.forEach((lambda, j) => {
     const label = `λ = ${lambda}`;
     let Jstar: number;
@@ -37,10 +39,12 @@ export const runPl = (opts: ExperimentOptions): ExperimentResult => {
     if (lambda > 0) {
       const o = softOptimum(mdp, r, lambda);
       if (E.isLeft(o)) throw new Error(o.left.message);
+      solveReports.push(o.right.report);
       Jstar = evaluatePolicy(mdp, r, o.right.thetaStar, lambda).J;
     } else {
       const o = plainOptimum(mdp, r);
       if (E.isLeft(o)) throw new Error(o.left.message);
+      solveReports.push(o.right.report);
       bestAction = o.right.policy;
       const ev = evaluatePolicyTable(mdp, r, o.right.piStar, new Float64Array(S * A), 0);
       Jstar = mdp.rho.reduce((acc, p, s) => acc + p * o.right.VStar[s], 0);
@@ -118,6 +122,7 @@ export const runPl = (opts: ExperimentOptions): ExperimentResult => {
       { metric: 'Mei et al. bound violated (λ = 0)', value: `${z.meiViolations} of ${z.n} points` },
     ],
     data: { minima, rows },
+    solves: tallySolves(solveReports),
     figures: [
       {
         id: 'pl-ratio',

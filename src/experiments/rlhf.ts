@@ -7,6 +7,7 @@
  * "up to 63% fewer samples" — whatever it turns out to be.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { runAparl, type AparlRecord } from '../algorithm/aparl.js';
 import { validateAparlConfig } from '../algorithm/config.js';
 import { plainOptimum } from '../optimal/index.js';
@@ -27,7 +28,7 @@ interface EnvOutcome {
   readonly finalNormalised: Record<'parl' | 'myopic', number[]>;
 }
 
-const runEnv = (env: Environment, opts: ExperimentOptions, tick: () => void): EnvOutcome => {
+const runEnv = (env: Environment, opts: ExperimentOptions, tick: () => void, solveReports: SolveReport[]): EnvOutcome => {
   const T = opts.quick ? 40 : 150;
   const N = env === 'gridworld' ? 16 : 32;
   const perMethod: Record<'parl' | 'myopic', AparlRecord[][]> = { parl: [], myopic: [] };
@@ -50,6 +51,7 @@ const runEnv = (env: Environment, opts: ExperimentOptions, tick: () => void): En
       const run = runAparl(problem, cfg.right);
       if (E.isLeft(run)) throw new Error(run.left);
       const recs = run.right.records;
+      solveReports.push(...recs.flatMap((r) => r.solves));
       perMethod[gradient].push([...recs]);
       const normalised = recs.map((r) => (r.trueReturn - J0) / (Jstar - J0));
       for (const f of TARGET_FRACTIONS) queriesToTarget[String(f)][gradient].push(firstReaching(recs.map((r) => r.queries), normalised, f) ?? null);
@@ -82,7 +84,8 @@ export const runRlhf = (opts: ExperimentOptions): ExperimentResult => {
   let done = 0;
   const total = ENVIRONMENTS.length * opts.seeds * 2;
   const tick = () => opts.onProgress?.(++done, total);
-  const outcomes = ENVIRONMENTS.map((env) => runEnv(env, opts, tick));
+  const solveReports: SolveReport[] = [];
+  const outcomes = ENVIRONMENTS.map((env) => runEnv(env, opts, tick, solveReports));
   const summary: SummaryRow[] = [];
   const findings: string[] = [];
   for (const o of outcomes) {
@@ -114,6 +117,7 @@ export const runRlhf = (opts: ExperimentOptions): ExperimentResult => {
     finding: `${findings.join('. ')} (medians over ${opts.seeds} seeds; normalised return = (J − J_uniform)/(J* − J_uniform)).`,
     summary,
     data: outcomes.map((o) => ({ env: o.env, queriesToTarget: o.queriesToTarget, finalNormalised: o.finalNormalised, rows: o.rows })),
+    solves: tallySolves(solveReports),
     figures: outcomes.map((o) => ({
       id: `rlhf-${o.env}`,
       title: `True return against preference queries (${o.env})`,

@@ -10,7 +10,15 @@ const escape = (s: string): string =>
 const CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}
-figure{margin:1em 0}figcaption{font-size:.9em;color:#555}.claim{color:#444}.finding{background:#f6f8fa;padding:.5em}`;
+figure{margin:1em 0}figcaption{font-size:.9em;color:#555}.claim{color:#444}.finding{background:#f6f8fa;padding:.5em}.solves{font-size:.9em}.unreliable{color:#a00;font-weight:bold}`;
+
+/** How many numerical solves the experiment made and how many were unreliable, next to its figures. */
+const solvesLine = (r: ExperimentResult): string => {
+  if (r.solves === undefined) return '<p class="solves">Numerical solves: no solve reports recorded by this experiment.</p>';
+  const { total, unreliable, firstUnreliable } = r.solves;
+  const cls = unreliable > 0 ? 'solves unreliable' : 'solves';
+  return `<p class="${cls}" data-solves="${total}" data-unreliable="${unreliable}"><b>Numerical solves:</b> ${total}, of which ${unreliable} unreliable${firstUnreliable !== undefined ? ` (first: ${escape(firstUnreliable)})` : ''}.</p>`;
+};
 
 /** Render the report of the given experiments with their figures (already rendered to SVG by id). */
 export const renderReport = (
@@ -25,7 +33,8 @@ export const renderReport = (
 <table><tr><th>metric</th><th>value</th></tr>
 ${r.summary.map((s) => `<tr><td>${escape(s.metric)}</td><td>${escape(s.value)}</td></tr>`).join('\n')}
 </table>
-${r.figures.map((f) => `<figure id="fig-${escape(f.id)}"><h3>${escape(f.title)}</h3>${svgs.get(f.id) ?? '<p>(figure missing)</p>'}<figcaption>${escape(f.caption)}</figcaption></figure>`).join('\n')}`);
+${r.figures.map((f) => `<figure id="fig-${escape(f.id)}"><h3>${escape(f.title)}</h3>${svgs.get(f.id) ?? '<p>(figure missing)</p>'}<figcaption>${escape(f.caption)}</figcaption></figure>`).join('\n')}
+${solvesLine(r)}`);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>parl-ts: A-PARL experiments</title><style>${CSS}</style></head>
 <body>

@@ -5,6 +5,7 @@ import { runAparl } from '../../algorithm/aparl.js';
 import { DEFAULT_APARL_CONFIG, validateAparlConfig } from '../../algorithm/config.js';
 import { designProblem, ENVIRONMENTS, rlhfProblem, type Environment } from '../../experiments/problems.js';
 import { formatValidationError } from '../../errors/parlError.js';
+import { countUnreliable, solveReportJson, tallySolves, worstResidual } from '../../numerics/solveReport.js';
 import type { CliIo } from '../io.js';
 import { renderTable } from '../table.js';
 
@@ -82,13 +83,16 @@ export const aparlCommand = (args: ReadonlyArray<string>, io: CliIo): number => 
   }
   const recs = run.right.records;
   if (values.json) {
-    io.out(JSON.stringify({ problem: problem.name, config, records: recs, nu: Array.from(run.right.nu) }, null, 1));
+    const records = recs.map((r) => ({ ...r, solves: r.solves.map(solveReportJson) }));
+    io.out(JSON.stringify({ problem: problem.name, config, records, solves: tallySolves(recs.flatMap((r) => r.solves)), nu: Array.from(run.right.nu) }, null, 1));
   } else {
     io.out(`A-PARL on ${problem.name}: mode ${config.mode}, gradient ${config.gradient}, T=${config.T}, K=${config.K}, β=${config.beta}, α=${config.alpha}, λ=${config.lambda}${config.mode === 'sampled' ? `, N=${config.N}` : ''}, seed ${config.seed}`);
     io.out(renderTable(
-      ['t', 'G', '‖ĝ‖', '‖∇G‖ at θ*', 'true return', 'J* − J', 'queries', 'ms'],
-      recs.map((r) => [String(r.t), r.G.toFixed(5), r.stepGradNorm.toExponential(3), r.trueGradNorm.toExponential(3), r.trueReturn.toFixed(4), r.lowerGap.toExponential(2), String(r.queries), r.wallMs.toFixed(1)]),
+      ['t', 'G', '‖ĝ‖', '‖∇G‖ at θ*', 'true return', 'J* − J', 'queries', 'ms', 'worst residual', 'unreliable solves'],
+      recs.map((r) => [String(r.t), r.G.toFixed(5), r.stepGradNorm.toExponential(3), r.trueGradNorm.toExponential(3), r.trueReturn.toFixed(4), r.lowerGap.toExponential(2), String(r.queries), r.wallMs.toFixed(1), worstResidual(r.solves).toExponential(1), String(countUnreliable(r.solves))]),
     ));
+    const tally = tallySolves(recs.flatMap((r) => r.solves));
+    io.out(`${tally.total} numerical solves, ${tally.unreliable} unreliable${tally.firstUnreliable !== undefined ? ` (first: ${tally.firstUnreliable})` : ''}`);
   }
   return 0;
 };

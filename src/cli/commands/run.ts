@@ -75,7 +75,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
     io.status('');
     timings[n] = io.now() - t0;
     results.push(result);
-    const err = io.writeText(join(values.out, `${n}.json`), JSON.stringify({ name: n, seed, seeds, quick, finding: result.finding, summary: result.summary, data: result.data }, null, 1));
+    const err = io.writeText(join(values.out, `${n}.json`), JSON.stringify({ name: n, seed, seeds, quick, finding: result.finding, summary: result.summary, solves: result.solves ?? null, data: result.data }, null, 1));
     if (err) {
       io.err(`parl run: cannot write ${join(values.out, `${n}.json`)}: ${err.message}`);
       return 1;
@@ -91,7 +91,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
     return 1;
   }
   if (values.json) {
-    io.out(JSON.stringify({ report: reportPath, experiments: results.map((r) => ({ name: r.name, finding: r.finding, summary: r.summary, seconds: timings[r.name] / 1000 })) }, null, 2));
+    io.out(JSON.stringify({ report: reportPath, experiments: results.map((r) => ({ name: r.name, finding: r.finding, summary: r.summary, solves: r.solves ?? null, seconds: timings[r.name] / 1000 })) }, null, 2));
   } else {
     io.out(renderTable(
       ['experiment', 'metric', 'value'],
