@@ -15,6 +15,7 @@ export * from './check/index.js';
 export * from './vectors/index.js';
 export * from './verify/index.js';
 export * from './optimal/index.js';
+export * from './lowerLevel/index.js';
 export * from './hessian/index.js';
 export * from './nuScore/index.js';
 export * from './upperLevel/index.js';

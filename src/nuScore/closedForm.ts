@@ -97,23 +97,23 @@ export const nuScoreClosedFormWith = (
 };
 
 /**
- * The report of a many-right-hand-side solve `M X = B` (X, B: S×d): the worst column's normwise
- * backward error `‖M x − b‖∞ / (‖M‖∞‖x‖∞ + ‖b‖∞)` and one condition estimate κ₁(M), as
- * `luSolveReport` makes of a single solve (error bound 2κ·residual).
+ * The report of a many-right-hand-side solve `M X = B` (X, B: S×d) as `luSolveReport` makes of a
+ * single solve: the normwise backward error of the whole block,
+ * `‖M X − B‖_max / (‖M‖∞‖X‖_max + ‖B‖_max)`, one condition estimate κ₁(M), error bound
+ * 2κ·residual relative to ‖X‖_max. The block norm, not the worst column: ψ's error is stated
+ * relative to ‖ψ‖∞, and a column of subnormal entries (π* ≈ 1e-310 on an action never taken)
+ * has no relative accuracy of its own to lose.
  */
 const manyColumnsReport = (f: BellmanFactorization, B: Readonly<Float64Array>, X: Readonly<Float64Array>, d: number): SolveReport => {
   const S = f.factorization.n;
   const M = f.bellman;
-  const normM = matNormInf(M, S);
-  const res = new Float64Array(d);
-  const xMax = new Float64Array(d);
-  const bMax = new Float64Array(d);
-  for (let s = 0; s < S; s++) {
-    for (let i = 0; i < d; i++) {
-      xMax[i] = Math.max(xMax[i], Math.abs(X[s * d + i]));
-      bMax[i] = Math.max(bMax[i], Math.abs(B[s * d + i]));
-    }
+  let xMax = 0;
+  let bMax = 0;
+  for (let i = 0; i < S * d; i++) {
+    xMax = Math.max(xMax, Math.abs(X[i]));
+    bMax = Math.max(bMax, Math.abs(B[i]));
   }
+  let res = 0;
   const row = new Float64Array(d);
   for (let s = 0; s < S; s++) {
     for (let i = 0; i < d; i++) row[i] = -B[s * d + i];
@@ -123,14 +123,10 @@ const manyColumnsReport = (f: BellmanFactorization, B: Readonly<Float64Array>, X
       for (let i = 0; i < d; i++) row[i] += m * X[t * d + i];
     }
     // Math.max propagates NaN (a singular factorisation gives NaN solutions)
-    for (let i = 0; i < d; i++) res[i] = Math.max(res[i], Math.abs(row[i]));
+    for (let i = 0; i < d; i++) res = Math.max(res, Math.abs(row[i]));
   }
-  let worst = 0;
-  for (let i = 0; i < d; i++) {
-    const scale = normM * xMax[i] + bMax[i];
-    const rel = scale === 0 ? (res[i] === 0 ? 0 : Infinity) : res[i] / scale;
-    if (!(rel <= worst)) worst = rel;
-  }
+  const scale = matNormInf(M, S) * xMax + bMax;
+  const worst = scale === 0 ? (res === 0 ? 0 : Infinity) : res / scale;
   const condition = f.factorization.singular ? Infinity : conditionEstimate1(M, f.factorization);
   const errorBound = 2 * condition * worst;
   const reliable = Number.isFinite(condition) && errorBound <= LU_RELIABLE_ERROR;
