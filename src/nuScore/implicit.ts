@@ -62,12 +62,30 @@ export interface ImplicitNuScore {
   readonly warning?: string;
   /** The solve's report (route `implicit` or `dense`, quantity `psi`). */
   readonly report: SolveReport;
+  /** The report of `Σ w ψ` for a given w: unvisited states matter only where w has weight. */
+  readonly vjpReport: (w: Readonly<Float64Array>) => SolveReport;
 }
 
 /** States the policy (numerically) never visits: d(s) ≤ S·ε. */
 const unvisitedStates = (ctx: HessianContext): number => {
   let k = 0;
   for (let s = 0; s < ctx.mdp.S; s++) if (ctx.ev.d[s] <= ctx.mdp.S * 2 ** -52) k++;
+  return k;
+};
+
+/** Unvisited states (d(s) ≤ S·ε) on which `w` has nonzero weight: a VJP there is not determined by the implicit route. */
+const unvisitedWeighted = (ctx: HessianContext, w: Readonly<Float64Array>): number => {
+  const { S, A } = ctx.mdp;
+  let k = 0;
+  for (let s = 0; s < S; s++) {
+    if (ctx.ev.d[s] > S * 2 ** -52) continue;
+    for (let a = 0; a < A; a++) {
+      if (w[s * A + a] !== 0) {
+        k++;
+        break;
+      }
+    }
+  }
   return k;
 };
 
@@ -229,6 +247,16 @@ export const nuScoreImplicitDenseWith = (
   };
   const check = hessianCheck(ctx, r, theta, combineColumns(X, n, d), applyH);
   const warning = warningFor(sol.conditionEstimate, sol.relativeResidual, nullDimension, expected, true, check);
+  const facts = {
+    converged: true,
+    relativeResidual: sol.relativeResidual,
+    iterations: 1,
+    condition: sol.conditionEstimate,
+    n: Math.max(m, 1),
+    structural: nullDimension === expected,
+    hessianError: check,
+    warning,
+  };
   return {
     psi: scoreContract(mdp, ctx.ev.pi, X, d),
     gradThetaStar: X,
@@ -238,16 +266,8 @@ export const nuScoreImplicitDenseWith = (
     expectedNullDimension: expected,
     solver: 'dense-eigen',
     ...(warning !== undefined ? { warning } : {}),
-    report: implicitReport('psi', 'dense', {
-      converged: true,
-      relativeResidual: sol.relativeResidual,
-      iterations: 1,
-      condition: sol.conditionEstimate,
-      n: Math.max(m, 1),
-      structural: nullDimension === expected,
-      hessianError: check,
-      warning,
-    }),
+    report: implicitReport('psi', 'dense', { ...facts, undetermined: unvisitedStates(ctx) }),
+    vjpReport: (w) => implicitReport('psi·w', 'dense', { ...facts, undetermined: unvisitedWeighted(ctx, w) }),
   };
 };
 
@@ -319,21 +339,28 @@ interface ImplicitSolveFacts {
   /** `hessianCheck` of the solve. */
   readonly hessianError: number;
   readonly warning: string | undefined;
+  /**
+   * States on which the result is not determined: H and M vanish on a state with d(s) = 0, so the
+   * implicit route returns 0 there while ψ (the closed form, MATH.md §6) need not be 0. For ψ: the
+   * unvisited states; for a VJP: the unvisited states on which w has weight.
+   */
+  readonly undetermined: number;
 }
 
 /**
  * The report of an implicit-route solve (MATH.md §6): error bound `4√n·κ·max(residual, n·ε)` relative
  * to ‖ψ‖∞ — the solve's relative error `κ·residual` (2-norm), √n from 2- to ∞-norms, 2 from
  * `‖X‖∞ ≤ 2‖ψ‖∞` for the gauge-free X and 2 from applying the score — and reliable only when that
- * bound is ≤ `IMPLICIT_RELIABLE_ERROR`, the null space is structural, the solve converged, and the
- * Hessian passed the finite-difference check.
+ * bound is ≤ `IMPLICIT_RELIABLE_ERROR`, the null space is structural, the solve converged, the
+ * Hessian passed the finite-difference check, and no state the result depends on is unvisited.
  */
 const implicitReport = (quantity: string, route: 'implicit' | 'dense', f: ImplicitSolveFacts): SolveReport => {
   const errorBound = 4 * Math.sqrt(f.n) * f.condition * Math.max(f.relativeResidual, f.n * EPS);
   const hessianOk = f.hessianError <= HESSIAN_CHECK_TOLERANCE;
-  const reliable = f.converged && f.structural && hessianOk && errorBound <= IMPLICIT_RELIABLE_ERROR;
+  const reliable = f.converged && f.structural && hessianOk && errorBound <= IMPLICIT_RELIABLE_ERROR && f.undetermined === 0;
   const reasons: string[] = [];
   if (f.warning !== undefined) reasons.push(f.warning);
+  if (f.undetermined > 0) reasons.push(`not determined on ${f.undetermined} unvisited state${f.undetermined === 1 ? '' : 's'} (d(s) = 0: H and M vanish there and the route returns 0)`);
   if (!reliable && errorBound > IMPLICIT_RELIABLE_ERROR) reasons.push(`error bound ${errorBound.toExponential(1)} > ${IMPLICIT_RELIABLE_ERROR}`);
   return {
     quantity,
@@ -478,6 +505,7 @@ export const nuScoreImplicitIterativeWith = (
   const condition = Math.max(cond, structuralCondition(ctx));
   const check = hessianCheck(ctx, r, theta, combineColumns(X, n, d), applyH);
   const warning = warningFor(condition, residual, -1, expected, converged, check);
+  const facts = { converged, relativeResidual: residual, iterations, condition, n, structural: true, hessianError: check, warning };
   return {
     psi: scoreContract(ctx.mdp, ctx.ev.pi, X, d),
     gradThetaStar: X,
@@ -487,7 +515,8 @@ export const nuScoreImplicitIterativeWith = (
     expectedNullDimension: expected,
     solver: 'minres',
     ...(warning !== undefined ? { warning } : {}),
-    report: implicitReport('psi', 'implicit', { converged, relativeResidual: residual, iterations, condition, n, structural: true, hessianError: check, warning }),
+    report: implicitReport('psi', 'implicit', { ...facts, undetermined: unvisitedStates(ctx) }),
+    vjpReport: (w) => implicitReport('psi·w', 'implicit', { ...facts, undetermined: unvisitedWeighted(ctx, w) }),
   };
 };
 
@@ -543,6 +572,7 @@ export const nuScoreVjpImplicitWith = (
       structural: true,
       hessianError: check,
       warning,
+      undetermined: unvisitedWeighted(ctx, w),
     }),
   };
 };

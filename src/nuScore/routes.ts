@@ -63,11 +63,12 @@ export const nuScoreVjpOf = (
     return E.right(nuScoreVjpClosedFormWith(p.mdp, p.model, p.optimum.piStar, p.lambda, p.evaluation, w));
   }
   if (route === 'implicit') return E.right(nuScoreVjpImplicitWith(hessianContextOf(p), p.r, p.theta, p.model, w, opts));
-  return E.map((n: NuScoreOf) => ({ value: contract(n.psi, w), report: { ...n.report, quantity: 'psi·w' } }))(nuScoreOf(p, 'dense', opts));
+  const dense = nuScoreImplicitDenseWith(hessianContextOf(p), p.r, p.theta, p.model, opts);
+  return E.right({ value: contractPsi(dense.psi, w), report: dense.vjpReport(w) });
 };
 
-/** `Σ_{sa} w[sa] ψ[sa, :]`. */
-const contract = (psi: Readonly<Float64Array>, w: Readonly<Float64Array>): Float64Array => {
+/** `Σ_{sa} w[sa] ψ[sa, :]`: the VJP of a materialised ψ ((S·A)×d). */
+export const contractPsi = (psi: Readonly<Float64Array>, w: Readonly<Float64Array>): Float64Array => {
   const n = w.length;
   const d = psi.length / n;
   const out = new Float64Array(d);

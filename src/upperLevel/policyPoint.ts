@@ -9,24 +9,12 @@ import { lowerPointAt, requireReliable, solveLowerLevel, type LowerPoint, type L
 import type { Mdp } from '../mdp/types.js';
 import { nuScoreVjpClosedFormWith } from '../nuScore/closedForm.js';
 import { nuScoreImplicitDenseWith, nuScoreVjpImplicitWith, type ImplicitNuScore, type ImplicitOptions } from '../nuScore/implicit.js';
-import { hessianContextOf, type NuScoreRoute } from '../nuScore/routes.js';
+import { contractPsi, hessianContextOf, type NuScoreRoute } from '../nuScore/routes.js';
 import type { RewardModel } from '../reward/rewardModel.js';
 import type { NuScoreVjpFn, PolicyPoint } from './types.js';
 
 /** Why the upper level cannot be evaluated at a point (the library's one error type). */
 export type UpperLevelError = ParlError;
-
-/** `Σ w ψ` from a materialised ψ ((S·A)×d). */
-const contractWith = (psi: Readonly<Float64Array>, w: Readonly<Float64Array>): Float64Array => {
-  const d = psi.length / w.length;
-  const out = new Float64Array(d);
-  for (let sa = 0; sa < w.length; sa++) {
-    const x = w[sa];
-    if (x === 0) continue;
-    for (let i = 0; i < d; i++) out[i] += x * psi[sa * d + i];
-  }
-  return out;
-};
 
 /** The VJP of a route at a lower point; the dense route materialises ψ once and contracts it per call. */
 const vjpOf = (p: LowerPoint, route: NuScoreRoute, closedPiStar: Readonly<Float64Array> | null, opts: ImplicitOptions): NuScoreVjpFn => {
@@ -37,7 +25,7 @@ const vjpOf = (p: LowerPoint, route: NuScoreRoute, closedPiStar: Readonly<Float6
     let dense: ImplicitNuScore | undefined;
     return (w) => {
       dense ??= nuScoreImplicitDenseWith(hessianContextOf(p), p.r, p.theta, p.model, opts);
-      return { value: contractWith(dense.psi, w), report: { ...dense.report, quantity: 'psi·w' } };
+      return { value: contractPsi(dense.psi, w), report: dense.vjpReport(w) };
     };
   }
   const ctx = hessianContextOf(p);
