@@ -19,8 +19,8 @@ import { arbMdp, bounded, boundedVector } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
 
-const right = <R>(e: E.Either<{ readonly message: string }, R>): R => {
-  if (E.isLeft(e)) throw new Error(e.left.message);
+const right = <L, R>(e: E.Either<L, R>): R => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
   return e.right;
 };
 
