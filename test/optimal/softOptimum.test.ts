@@ -349,3 +349,72 @@ describe('softOptimum (MATH.md §5)', () => {
     expect(E.isRight(plain) && E.isRight(ref) && Array.from(plain.right)).toEqual(E.isRight(ref) ? Array.from(ref.right.VStar) : []);
   });
 });
+
+describe('softOptimum stops on its error bound, not its residual (MATH.md §5)', () => {
+  /** Soft value iteration from 0 for n sweeps, written out independently: V ← λ log Σ_a exp((r + γPV)/λ). */
+  const softValueIteration = (mdp: Mdp, r: Readonly<Float64Array>, lambda: number, n: number): Float64Array => {
+    const { S, A, gamma, P } = mdp;
+    let V = new Float64Array(S);
+    for (let k = 0; k < n; k++) {
+      const next = new Float64Array(S);
+      for (let s = 0; s < S; s++) {
+        const q: number[] = [];
+        for (let a = 0; a < A; a++) {
+          let acc = r[s * A + a];
+          for (let t = 0; t < S; t++) acc += gamma * P[(s * A + a) * S + t] * V[t];
+          q.push(acc / lambda);
+        }
+        const m = Math.max(...q);
+        next[s] = lambda * (m + Math.log(q.reduce((z, x) => z + Math.exp(x - m), 0)));
+      }
+      V = next;
+    }
+    return V;
+  };
+
+  it('γ = 0.99: V* is within its reported error bound of a 6000-sweep value iteration', () => {
+    for (const seed of [1, 2, 3]) {
+      const { mdp, reward } = garnetOrThrow({ S: 8, A: 3, branching: 3, gamma: 0.99, seed });
+      const o = softOptimum(mdp, reward, 0.1);
+      if (E.isLeft(o)) throw new Error(o.left.message);
+      const { VStar, errorBound, report } = o.right;
+      expect(report).toMatchObject({ route: 'soft-optimum', converged: true, reliable: true });
+      // the bound is residual/(1 − γ), met at the 1e-12 target or the rounding floor
+      expect(errorBound).toBeCloseTo(o.right.relativeResidual / (1 - 0.99), 20);
+      expect(errorBound).toBeLessThanOrEqual(1e-12);
+      // reference: 0.99^6000 ≈ 6e-27 of contraction error, plus rounding of ≈ S·ε per sweep
+      // accumulated over the horizon 1/(1 − γ): ≲ 8·2.2e-16·100 ≈ 2e-13 relative
+      const ref = softValueIteration(mdp, reward, 0.1, 6000);
+      let err = 0;
+      let scale = 0;
+      for (let s = 0; s < mdp.S; s++) {
+        err = Math.max(err, Math.abs(VStar[s] - ref[s]));
+        scale = Math.max(scale, Math.abs(ref[s]));
+      }
+      expect(err / scale).toBeLessThanOrEqual(errorBound + 2e-13);
+    }
+  });
+
+  it('the bound is a bound: stopped early (value iteration only), the error is within it and about 1/(1 − γ) times the residual', () => {
+    const { mdp, reward } = garnetOrThrow({ S: 8, A: 3, branching: 3, gamma: 0.99, seed: 4 });
+    const ref = softValueIteration(mdp, reward, 0.1, 6000);
+    for (const sweeps of [50, 200, 800]) {
+      const o = softOptimum(mdp, reward, 0.1, { maxValueIterations: sweeps, valueIterationTolerance: 0, maxExactIterations: 0 });
+      if (E.isLeft(o)) throw new Error(o.left.message);
+      let err = 0;
+      let scale = 0;
+      for (let s = 0; s < mdp.S; s++) {
+        err = Math.max(err, Math.abs(o.right.VStar[s] - ref[s]));
+        scale = Math.max(scale, Math.abs(o.right.VStar[s]), Math.abs(ref[s]));
+      }
+      const rel = err / scale;
+      // the scale of the bound is max(‖V‖∞, ‖r‖∞ + λ log A) ≥ ‖V‖∞, so compare in units of it
+      const boundScale = Math.max(scale, 1 + 0.1 * Math.log(3));
+      expect(rel * scale).toBeLessThanOrEqual(o.right.errorBound * boundScale * (1 + 1e-9));
+      // and the residual alone would not have bounded it: the error is well above it (γ = 0.99)
+      expect(rel * scale).toBeGreaterThan(10 * o.right.relativeResidual * boundScale);
+      expect(o.right.converged).toBe(false);
+      expect(o.right.report.reliable).toBe(false);
+    }
+  });
+});
