@@ -27,7 +27,7 @@ for (const S of [20, 100, 400]) {
   const ms = timeIt(() => {
     const p = policyPointAtOptimum(g.mdp, model, nu, 0.1);
     if (E.isLeft(p)) throw new Error(p.left.message);
-    additiveObjectiveExact(g.mdp, model, nu, p.right, { kind: 'additive', u });
+    additiveObjectiveExact(p.right, { kind: 'additive', u });
   }, S >= 400 ? 4000 : 1500).medianMs;
   console.log(`${String(S).padEnd(6)} ${ms.toFixed(3).padStart(8)}   ${NUMPY[S].toFixed(2).padStart(24)}   ${(NUMPY[S] / ms).toFixed(1)}×`);
 }

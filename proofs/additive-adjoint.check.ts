@@ -108,7 +108,7 @@ const addCases: AddCase[] = (() => {
 
 const at = (c: AddCase, nu: Readonly<Float64Array>) => {
   const point = right(policyPointAtOptimum(c.mdp, c.model, nu, c.lambda));
-  return { point, o: additiveObjectiveExact(c.mdp, c.model, nu, point, c.u.utility) };
+  return { point, o: additiveObjectiveExact(point, c.u.utility) };
 };
 
 describe('additive-utility adjoint form (proofs/additive-adjoint.md)', () => {
@@ -284,13 +284,13 @@ describe('why Adv_u and not Q_u: cancellation when λ(1−γ) is small', () => {
         const u = randomTable(n, 5, -1, 1);
         const point = right(policyPointAtOptimum(mdp, model, nu, lambda));
         const psi = right(nuScoreClosedForm(mdp, model, point.pi, lambda)).psi;
-        const ref = additiveObjectiveExact(mdp, model, nu, point, { kind: 'additive', u }).gradG;
+        const ref = additiveObjectiveExact(point, { kind: 'additive', u }).gradG;
         const ev0 = evaluatePolicyTable(mdp, u, point.pi, new Float64Array(n), 0);
         let dpiPsi = 0;
         for (let k = 0; k < n; k++) dpiPsi += (ev0.d[Math.floor(k / A)] * point.pi[k] * maxAbs(psi.subarray(k * n, (k + 1) * n))) / (1 - gamma);
         for (const c of [1e2, 1e4, 1e6]) {
           const uc = u.map((x) => x + c);
-          const adv = additiveObjectiveExact(mdp, model, nu, point, { kind: 'additive', u: uc }).gradG;
+          const adv = additiveObjectiveExact(point, { kind: 'additive', u: uc }).gradG;
           const ev = evaluatePolicyTable(mdp, uc, point.pi, new Float64Array(n), 0);
           const q = new Float64Array(n);
           for (let k = 0; k < n; k++) {
@@ -344,7 +344,7 @@ describe('additive-utility adjoint form, symbolically (mathjs)', () => {
         for (let seed = 0; seed < 3; seed++) {
           const nu = randomTable(2, 800 + seed, -1, 1);
           const point = right(policyPointAtOptimum(mdp, model, nu, lambda));
-          const o = additiveObjectiveExact(mdp, model, nu, point, utility);
+          const o = additiveObjectiveExact(point, utility);
           const scope = { n0: nu[0], n1: nu[1], lam: lambda };
           // Both sides solve with (I − γp) (κ ≤ 19) and differ by the optimum's residual res:
           // Δθ ≤ 2res/(λ(1−γ)) moves G by ≤ max|Q_u|·2Δθ/(1−γ) (performance difference) and ∇G by

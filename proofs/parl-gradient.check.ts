@@ -218,7 +218,7 @@ const prefCases: PrefCase[] = (() => {
 
 const exactAt = (c: PrefCase, nu: Readonly<Float64Array>): { o: PreferenceObjective; residual: number; QStarMax: number; pi: Float64Array } => {
   const p = right(policyPointAtOptimum(c.mdp, c.model, nu, c.lambda));
-  const o = right(preferenceObjectiveExact(c.mdp, c.model, nu, p, c.teacher, c.rTrue, c.H));
+  const o = right(preferenceObjectiveExact(p, c.teacher, c.rTrue, c.H));
   return { o, residual: p.optimum.residual, QStarMax: maxAbs(p.optimum.QStar), pi: p.pi };
 };
 

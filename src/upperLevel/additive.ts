@@ -91,13 +91,8 @@ export interface AdditiveObjective {
  * `G = ρᵀ V^π[u_ν]` and `∇_ν G = Σ d π (∇_ν u + Adv_u ψ)/(1−γ)` exactly (MATH.md §7), the ψ term by
  * one `point.nuScoreVjp(d∘π∘Adv_u/(1−γ))`, the ∇u term by one `jacobianTransposeApply(d∘π/(1−γ))`.
  */
-export const additiveObjectiveExact = (
-  mdp: Mdp,
-  model: RewardModel,
-  nu: Readonly<Float64Array>,
-  point: PolicyPoint,
-  utility: AdditiveUtility,
-): AdditiveObjective => {
+export const additiveObjectiveExact = (point: PolicyPoint, utility: AdditiveUtility): AdditiveObjective => {
+  const { mdp, model, nu } = point.lower;
   const { S, A, gamma } = mdp;
   const d = rewardDimension(model);
   const u = utilityTable(utility, nu);

@@ -34,12 +34,11 @@ export interface UpperLevelValue {
 
 /** `G`, `∇_ν G` and the myopic gradient at `point`, exactly (MATH.md §7); the point carries (mdp, model, ν). */
 export const upperLevelExact = (spec: UpperLevelSpec, point: PolicyPoint): E.Either<ParlError, UpperLevelValue> => {
-  const { mdp, model, nu } = point.lower;
   if (spec.kind === 'additive') {
-    const o = additiveObjectiveExact(mdp, model, nu, point, spec.utility);
+    const o = additiveObjectiveExact(point, spec.utility);
     return E.right({ G: o.G, gradG: o.gradG, gradGMyopic: o.gradGMyopic, reports: o.reports });
   }
-  const o = preferenceObjectiveExact(mdp, model, nu, point, spec.teacher, spec.rTrue, spec.H);
+  const o = preferenceObjectiveExact(point, spec.teacher, spec.rTrue, spec.H);
   return E.map((v: { G: number; gradG: Float64Array; gradGMyopic: Float64Array; reports: ReadonlyArray<SolveReport> }) =>
     ({ G: v.G, gradG: v.gradG, gradGMyopic: v.gradGMyopic, reports: v.reports }))(o);
 };

@@ -242,15 +242,13 @@ const checkTable = (x: Readonly<Float64Array>, n: number, field: string): ParlEr
  * or gives the pair count when it exceeds `maxPairs` (then use the sampled estimator).
  */
 export const preferenceObjectiveExact = (
-  mdp: Mdp,
-  model: RewardModel,
-  nu: Readonly<Float64Array>,
   point: PolicyPoint,
   teacher: Teacher,
   rTrue: Readonly<Float64Array>,
   H: number,
   opts: PreferenceExactOptions = {},
 ): E.Either<ParlError, PreferenceObjective> => {
+  const { mdp, model, nu, r } = point.lower;
   const { S, A } = mdp;
   const maxPairs = opts.maxPairs ?? DEFAULT_MAX_PAIRS;
   const rho = opts.rho ?? mdp.rho;
@@ -281,7 +279,6 @@ export const preferenceObjectiveExact = (
 
   const segs = enumerateSegments(mdp, pi, H, rho);
   const m = segs.length;
-  const r = rewardOf(model, nu);
   const prob = new Float64Array(m);
   const Rnu = new Float64Array(m);
   const ret: SegmentReturns[] = new Array(m);

@@ -43,11 +43,11 @@ export const UPPER_LEVEL_IDENTITIES: ReadonlyArray<Identity> = [
       const G = (nu: Readonly<Float64Array>): number => {
         const p = policyPointAtOptimum(c.mdp, model, nu, c.lambda);
         if (E.isLeft(p)) return NaN;
-        return additiveObjectiveExact(c.mdp, model, nu, p.right, utility).G;
+        return additiveObjectiveExact(p.right, utility).G;
       };
       const p = policyPointAtOptimum(c.mdp, model, c.r, c.lambda);
       if (E.isLeft(p)) return { error: NaN, tolerance: 0 };
-      const exact = additiveObjectiveExact(c.mdp, model, c.r, p.right, utility).gradG;
+      const exact = additiveObjectiveExact(p.right, utility).gradG;
       const fd = numericGradient(G, c.r, { order: 4, h: EPS ** 0.2 });
       return { error: maxAbs(exact.map((x, i) => x - fd[i])) / gradScale(c), tolerance: 1e-8 };
     },
@@ -64,7 +64,7 @@ export const UPPER_LEVEL_IDENTITIES: ReadonlyArray<Identity> = [
       const u = utilityOf(c);
       const p = policyPointAtOptimum(c.mdp, model, c.r, c.lambda);
       if (E.isLeft(p)) return { error: NaN, tolerance: 0 };
-      const o = additiveObjectiveExact(c.mdp, model, c.r, p.right, { kind: 'additive', u });
+      const o = additiveObjectiveExact(p.right, { kind: 'additive', u });
       const psi = nuScoreClosedForm(c.mdp, model, p.right.pi, c.lambda);
       if (E.isLeft(psi)) return { error: NaN, tolerance: 0 };
       const ev = evaluatePolicyTable(c.mdp, u, p.right.pi, new Float64Array(S * A), 0);

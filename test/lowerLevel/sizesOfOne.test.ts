@@ -101,7 +101,7 @@ describe('S = 1 (a bandit), A = 2, tabular ν', () => {
     expect(maxAbs(v.gradGMyopic)).toBe(0);
     expect(v.reports.every((r) => r.reliable)).toBe(true);
     // preference with segments of length H = 1: pairs (a, b) with probability π*(a)π*(b)
-    const pref = right(preferenceObjectiveExact(mdp, model, nu, policyPointOf(sol), bradleyTerryTeacher(1), Float64Array.of(1, 0), 1));
+    const pref = right(preferenceObjectiveExact(policyPointOf(sol), bradleyTerryTeacher(1), Float64Array.of(1, 0), 1));
     let G = 0;
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
     for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) {

@@ -121,8 +121,8 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
     fc.assert(
       fc.property(arbCase(), (c) => {
         const utility = utilityOf(c);
-        const res = additiveObjectiveExact(c.mdp, c.model, c.nu, pointAt(c), utility);
-        const G = (nu: Readonly<Float64Array>) => additiveObjectiveExact(c.mdp, c.model, nu, pointAt(c, nu), utility).G;
+        const res = additiveObjectiveExact(pointAt(c), utility);
+        const G = (nu: Readonly<Float64Array>) => additiveObjectiveExact(pointAt(c, nu), utility).G;
         // |∇G| ≲ |u|(1/(1−γ) + |ψ|·2/(1−γ)²) with |ψ| ≲ 2|J_r|/(λ(1−γ)); θ*(ν) is solved to a relative
         // Bellman residual 1e-12, so G(ν) carries an error ≈ 1e-12·|u|/(λ(1−γ)³) that the Richardson
         // stencil (h ≈ 7e-4) amplifies by ≈ 1/h ≈ 1.4e3: ≈ 1.4e-9 of the gradient scale at worst, and
@@ -143,7 +143,7 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
         const point = pointAt(c);
         const utility = utilityOf(c);
         const u = utility.kind === 'additive' ? utility.u : utility.u(c.nu);
-        const res = additiveObjectiveExact(c.mdp, c.model, c.nu, point, utility);
+        const res = additiveObjectiveExact(point, utility);
         const dense = denseEvaluation(c.mdp, point.pi, u);
         const tol = 64 * (c.mdp.S + 2) * EPS * ((1 + c.mdp.gamma) / (1 - c.mdp.gamma)) * (utilityScale(c) / (1 - c.mdp.gamma));
         expect(Math.abs(res.G - dense.G)).toBeLessThanOrEqual(tol);
@@ -158,7 +158,7 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
         const point = pointAt(c);
         const utility = utilityOf(c);
         const u = utility.kind === 'additive' ? utility.u : utility.u(c.nu);
-        const res = additiveObjectiveExact(c.mdp, c.model, c.nu, point, utility);
+        const res = additiveObjectiveExact(point, utility);
         const ns = nuScoreClosedForm(c.mdp, c.model, point.pi, c.lambda);
         if (E.isLeft(ns)) throw new Error(ns.left.message);
         const { S, A, gamma } = c.mdp;
@@ -197,7 +197,7 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
     let nonzero = 0;
     fc.assert(
       fc.property(arbCase(['fixed']), (c) => {
-        const res = additiveObjectiveExact(c.mdp, c.model, c.nu, pointAt(c), utilityOf(c));
+        const res = additiveObjectiveExact(pointAt(c), utilityOf(c));
         expect(res.gradGMyopic.length).toBe(rewardDimension(c.model));
         expect(Array.from(res.gradGMyopic).every((x) => x === 0)).toBe(true);
         if (maxAbs(res.gradG) > 1e-6) nonzero += 1;
@@ -218,7 +218,7 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
       u: (nu) => rewardOf(c.model, nu),
       jacobianTransposeApply: (w) => (jtaCalls.push(Float64Array.from(w)), rewardJacobianTransposeApply(c.model, w)),
     };
-    additiveObjectiveExact(c.mdp, c.model, c.nu, point, utility);
+    additiveObjectiveExact(point, utility);
     expect(vjpCalls.length).toBe(1);
     expect(jtaCalls.length).toBe(1);
     // jta weights: d∘π/(1−γ), summing to 1/(1−γ)
@@ -242,8 +242,8 @@ describe('additiveObjectiveExact (MATH.md §7)', () => {
       fc.property(arbCase(), (c) => {
         const closed = pointAt(c);
         const implicit = right(policyPointAt(c.mdp, c.model, c.nu, closed.optimum.thetaStar, c.lambda));
-        const a = additiveObjectiveExact(c.mdp, c.model, c.nu, closed, utilityOf(c));
-        const b = additiveObjectiveExact(c.mdp, c.model, c.nu, implicit, utilityOf(c));
+        const a = additiveObjectiveExact(closed, utilityOf(c));
+        const b = additiveObjectiveExact(implicit, utilityOf(c));
         // MATH.md §6: π*-weighted quantities (∇G is one) stay right on the implicit route
         const scale = (utilityScale(c) * (1 + 1 / c.lambda)) / (1 - c.mdp.gamma) ** 3;
         expect(Math.abs(a.G - b.G)).toBeLessThanOrEqual(1e-12 * scale);

@@ -231,7 +231,7 @@ describe('the standard error shrinks like 1/√N', () => {
 describe('upper level, additive utility: PARL and myopic estimators (MATH.md §7)', () => {
   const N = 100_000;
   const fixed: AdditiveUtility = { kind: 'additive', u: uFixed };
-  const exactFixed = additiveObjectiveExact(mdp, tabular, nuTab, tab.point, fixed);
+  const exactFixed = additiveObjectiveExact(tab.point, fixed);
 
   it('REINFORCE form, no baseline (and the myopic gradient fails this test: it has power)', () => {
     const est = parlGradientAdditiveSampled(mdp, tabular, nuTab, tab.point.pi, tab.psi, fixed, N, makeRng(41));
@@ -254,7 +254,7 @@ describe('upper level, additive utility: PARL and myopic estimators (MATH.md §7
 
   it('u = r_ν with linear rewards: REINFORCE and causal forms; myopic vs its exact value', () => {
     const util = rewardAsUtility(linear);
-    const exact = additiveObjectiveExact(mdp, linear, nuLin, lin.point, util);
+    const exact = additiveObjectiveExact(lin.point, util);
     expectUnbiased('additiveRewardLinear', parlGradientAdditiveSampled(mdp, linear, nuLin, lin.point.pi, lin.psi, util, N, makeRng(45)), exact.gradG);
     expectUnbiased('additiveRewardLinearCausal', parlGradientAdditiveSampled(mdp, linear, nuLin, lin.point.pi, lin.psi, util, N, makeRng(46), { causal: true }), exact.gradG);
     expectUnbiased('myopicAdditiveLinear', myopicGradientAdditiveSampled(mdp, linear, nuLin, lin.point.pi, util, N, makeRng(47)), exact.gradGMyopic);
@@ -262,7 +262,7 @@ describe('upper level, additive utility: PARL and myopic estimators (MATH.md §7
 
   it('u = r_ν with tabular rewards: myopic vs its exact value', () => {
     const util = rewardAsUtility(tabular);
-    const exact = additiveObjectiveExact(mdp, tabular, nuTab, tab.point, util);
+    const exact = additiveObjectiveExact(tab.point, util);
     const est = myopicGradientAdditiveSampled(mdp, tabular, nuTab, tab.point.pi, util, N, makeRng(48));
     expectUnbiased('myopicAdditiveTabular', est, exact.gradGMyopic);
     // the exact PARL gradient differs from the myopic one by more than the test resolves
@@ -274,7 +274,7 @@ describe('upper level, additive utility: PARL and myopic estimators (MATH.md §7
     // large part c·T correlated only weakly with the score, which b = G removes on average
     const c = 20;
     const shifted: AdditiveUtility = { kind: 'additive', u: uFixed.map((x) => x + c) };
-    const exact = additiveObjectiveExact(mdp, tabular, nuTab, tab.point, shifted);
+    const exact = additiveObjectiveExact(tab.point, shifted);
     expect(Math.abs(exact.G - exactFixed.G - c / (1 - GAMMA))).toBeLessThan(1e-10);
     const plain = parlGradientAdditiveSampled(mdp, tabular, nuTab, tab.point.pi, tab.psi, shifted, N, makeRng(49));
     // same seed: the same trajectories, so the comparison of variances is paired
@@ -310,7 +310,7 @@ describe('upper level, preference utility: PARL and myopic estimators vs exact e
   const H = 2;
   const teacher = bradleyTerryTeacher(2);
   const exactOf = (model: RewardModel, nu: Float64Array, point: typeof tab.point, t: Teacher) => {
-    const e = preferenceObjectiveExact(mdp, model, nu, point, t, rTrue, H);
+    const e = preferenceObjectiveExact(point, t, rTrue, H);
     if (E.isLeft(e)) throw new Error(e.left.message);
     return e.right;
   };

@@ -98,7 +98,7 @@ const arbPrefCase = (noisy: boolean, minLambda = 0.2): fc.Arbitrary<PrefCase> =>
 
 const objectiveAt = (c: PrefCase, nu: Readonly<Float64Array> = c.nu): PreferenceObjective => {
   const point = right(policyPointAtOptimum(c.mdp, c.model, nu, c.lambda));
-  return right(preferenceObjectiveExact(c.mdp, c.model, nu, point, c.teacher, c.rTrue, c.H));
+  return right(preferenceObjectiveExact(point, c.teacher, c.rTrue, c.H));
 };
 
 /**
@@ -345,7 +345,7 @@ describe('enumeration size limit', () => {
 
   it('returns a Left with the count and the limit, e.g. (S·A)^H = 6^8 segments at H = 8', () => {
     const point = right(policyPointAtOptimum(full, tab, nu, 1));
-    const res = preferenceObjectiveExact(full, tab, nu, point, bradleyTerryTeacher(1), nu, 8);
+    const res = preferenceObjectiveExact(point, bradleyTerryTeacher(1), nu, 8);
     expect(E.isLeft(res)).toBe(true);
     if (E.isLeft(res)) {
       // 6^8 = 1 679 616 reachable segments, 2.82e12 ordered pairs
@@ -361,9 +361,9 @@ describe('enumeration size limit', () => {
     const m: RewardModel = { kind: 'tabular', S: 2, A: 2 };
     const v = Float64Array.of(0.1, -0.3, 0.2, 0.4);
     const point = right(policyPointAtOptimum(chain, m, v, 0.5));
-    const tooFew = preferenceObjectiveExact(chain, m, v, point, bradleyTerryTeacher(1), v, 3, { maxPairs: 63 });
+    const tooFew = preferenceObjectiveExact(point, bradleyTerryTeacher(1), v, 3, { maxPairs: 63 });
     expect(E.isLeft(tooFew) && tooFew.left.message).toMatch(/needs 64 segment pairs \(8 reachable segments of length H = 3; the bound \(S·A\)\^H is 64\), more than the limit 63/);
-    const enough = right(preferenceObjectiveExact(chain, m, v, point, bradleyTerryTeacher(1), v, 3, { maxPairs: 64 }));
+    const enough = right(preferenceObjectiveExact(point, bradleyTerryTeacher(1), v, 3, { maxPairs: 64 }));
     expect(enough.segments).toBe(8);
     expect(enough.pairs).toBe(64);
   });
@@ -371,11 +371,12 @@ describe('enumeration size limit', () => {
   it('rejects bad inputs with the field', () => {
     const point = right(policyPointAtOptimum(full, tab, nu, 1));
     const field = (r: E.Either<{ field: string }, unknown>) => (E.isLeft(r) ? r.left.field : 'right');
-    expect(field(preferenceObjectiveExact(full, tab, nu, point, bradleyTerryTeacher(1), nu, 0))).toBe('H');
-    expect(field(preferenceObjectiveExact(full, tab, nu, point, bradleyTerryTeacher(1), nu.subarray(1), 1))).toBe('rTrue');
-    expect(field(preferenceObjectiveExact(full, tab, nu.subarray(1), point, bradleyTerryTeacher(1), nu, 1))).toBe('nu');
-    expect(field(preferenceObjectiveExact(full, tab, nu, point, { ...bradleyTerryTeacher(1), mistake: 0.7 }, nu, 1))).toBe('teacher.mistake');
-    expect(field(preferenceObjectiveExact(full, tab, nu, point, bradleyTerryTeacher(NaN), nu, 1))).toBe('teacher.beta');
+    expect(field(preferenceObjectiveExact(point, bradleyTerryTeacher(1), nu, 0))).toBe('H');
+    expect(field(preferenceObjectiveExact(point, bradleyTerryTeacher(1), nu.subarray(1), 1))).toBe('rTrue');
+    // ν now enters with the point: a wrong-length ν is rejected where the lower level is solved
+    expect(field(policyPointAtOptimum(full, tab, nu.subarray(1), 1))).toBe('nu');
+    expect(field(preferenceObjectiveExact(point, { ...bradleyTerryTeacher(1), mistake: 0.7 }, nu, 1))).toBe('teacher.mistake');
+    expect(field(preferenceObjectiveExact(point, bradleyTerryTeacher(NaN), nu, 1))).toBe('teacher.beta');
   });
 });
 
@@ -388,7 +389,7 @@ describe('conformance: preference vectors p07, p08 (VECTORS.md)', () => {
       const c = v.right;
       if (c.utility === null || c.utility.kind !== 'preference') throw new Error('not a preference vector');
       const point = right(policyPointAtOptimum(c.mdp, c.reward, c.nu, c.lambda));
-      const res = right(preferenceObjectiveExact(c.mdp, c.reward, c.nu, point, bradleyTerryTeacher(c.utility.beta), c.utility.rTrue, c.utility.H));
+      const res = right(preferenceObjectiveExact(point, bradleyTerryTeacher(c.utility.beta), c.utility.rTrue, c.utility.H));
       const { abs, rel } = c.tolerance;
       const got: Record<'G' | 'gradG' | 'gradGMyopic', ArrayLike<number>> = { G: [res.G], gradG: res.gradG, gradGMyopic: res.gradGMyopic };
       let worstRatio = 0;
