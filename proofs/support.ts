@@ -11,33 +11,8 @@ import { softOptimum, type SoftOptimum } from '../src/optimal/softOptimum.js';
 import { plainOptimum, type PlainOptimum } from '../src/optimal/plainOptimum.js';
 import { makeRng } from '../src/random/rng.js';
 
-/** Machine epsilon of float64, 2⁻⁵². */
-export const EPS = 2 ** -52;
-
-/** ‖x‖∞. */
-export const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
-
-/** ‖x − y‖∞ (NaN-propagating: a NaN entry makes the result NaN, so a `≤` assertion fails). */
-export const maxAbsDiff = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
-  if (x.length !== y.length) throw new RangeError(`length ${x.length} ≠ ${y.length}`);
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    const d = Math.abs(x[i] - y[i]);
-    if (!(d <= m)) m = d;
-  }
-  return m;
-};
-
-/** ‖x‖₂. */
-export const norm2 = (x: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s);
-};
+/** Norms and differences shared with the tests (test/support/numeric.ts): one definition. */
+export { EPS, maxAbs, maxAbsDiff, norm2 } from '../test/support/numeric.js';
 
 /** Σ x. */
 export const sum = (x: ArrayLike<number>): number => {

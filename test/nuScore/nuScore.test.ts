@@ -12,16 +12,10 @@ import { softOptimum } from '../../src/optimal/index.js';
 import { rewardDimension, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { parseVector } from '../../src/vectors/schema.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
-import { arbMdp } from '../arbitraries/mdp.js';
+import { arbMdp, bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 interface NuCase {
   readonly mdp: Mdp;

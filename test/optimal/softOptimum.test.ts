@@ -10,13 +10,8 @@ import { makeRng } from '../../src/random/rng.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { arbProblem, arbTheta, type Problem } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 /** |V*| ≤ (max|r| + λ log A)/(1−γ); every error below is measured against this scale (+1 so r = 0 is fine). */
 const scaleOf = (mdp: Mdp, r: ArrayLike<number>, lambda: number): number =>
   (maxAbs(r) + lambda * Math.log(mdp.A)) / (1 - mdp.gamma) + 1;

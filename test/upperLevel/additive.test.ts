@@ -18,17 +18,11 @@ import { gradcheck } from '../../src/check/gradcheck.js';
 import type { Mdp } from '../../src/mdp/types.js';
 import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';
 import { rewardDimension, rewardJacobianDense, rewardJacobianTransposeApply, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
-import { arbMdp } from '../arbitraries/mdp.js';
+import { arbMdp, bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { right } from '../../proofs/support.js';
+import { EPS, maxAbs } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 
 type UtilityKind = 'fixed' | 'reward' | 'nonlinear';
 

@@ -23,16 +23,10 @@ import {
 } from '../../src/upperLevel/preference.js';
 import { labelDistribution } from '../../src/upperLevel/teacher.js';
 import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upperLevel/types.js';
-import { arbMdp } from '../arbitraries/mdp.js';
+import { arbMdp, bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
+import { EPS, maxAbs } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
-const bounded = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 const right = <L, T>(e: E.Either<L, T>): T => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
   return e.right;
