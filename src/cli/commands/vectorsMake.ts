@@ -13,9 +13,11 @@ JSON file per case, DIR/<id>.json. Every field that exists for the case is writt
 or psi at λ = 0, piStar at λ = 0 only when the optimal action is unique, G and its gradients only
 with a utility and λ > 0); the description of each case names its generator arguments, seed,
 absent fields and tolerance. The tolerance rule (stated in every description):
-  rel = clamp(1e4·τ·κ_γ·κ_λ·κ_θ, 1e-9, 1e-4), abs = rel/100, with τ = 1e-12 (the solver accuracy
-  of MATH.md §5), κ_γ = 1/(1−γ), κ_λ = max(1, 0.1/λ) (1 at λ = 0), κ_θ = 10 for a
-  near-deterministic θ (else 1).
+  rel = clamp(1e4·τ·κ_γ·κ_λ·κ_θ, 1e-9, 1e-4), abs = min(rel/100, ⌊0.1·m⌋₂), with τ = 1e-12 (the
+  solver accuracy of MATH.md §5), κ_γ = 1/(1−γ), κ_λ = max(1, 0.1/λ) (1 at λ = 0), κ_θ = 10 for a
+  near-deterministic θ (else 1), m = the smallest max|e| over the fields with max|e| > 1e-12 (so
+  every such field fails when zeroed or negated) and ⌊·⌋₂ rounding down to two significant digits.
+  A draw with abs < (rel/100)/100 (below what float64 can meet) is drawn again.
 These are regression vectors (parl-ts checked against itself), not independent references.
 Same arguments, same bytes; case i does not depend on K.
 
