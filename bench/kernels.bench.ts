@@ -13,6 +13,7 @@
  * ~1.24× faster than a simple float64 sweep loop (and a tuned loop 2.9× faster than that).
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { formatParlError } from '../src/errors/parlError.js';
 import { garnet } from '../src/mdp/index.js';
 import type { Mdp } from '../src/mdp/types.js';
 import { makeRng } from '../src/random/rng.js';
@@ -55,6 +56,7 @@ for (const b of BACKEND_NAMES) {
 for (const b of backends) {
   const s = openBackend(b);
   if (E.isRight(s)) sessions.set(b, s.right);
+  else console.log(`(${b} not benchmarked: ${formatParlError(s.left).slice(0, 140)}…)`);
 }
 
 // -------------------------------------------------------------------------------------------
@@ -188,7 +190,10 @@ for (const b of backends) {
   for (const structure of b === 'js' ? ([undefined] as const) : (['fused', 'elimination'] as const)) {
     // a fresh session so the first call includes compilation
     const fresh = openBackend(b);
-    if (E.isLeft(fresh)) continue;
+    if (E.isLeft(fresh)) {
+      console.log(`(${b} PL scan not benchmarked: ${formatParlError(fresh.left).slice(0, 140)}…)`);
+      continue;
+    }
     const t0 = performance.now();
     plScan(fresh.right, { mdp, r: reward, lambda, samples: B, seed: 1, structure });
     const first = performance.now() - t0;

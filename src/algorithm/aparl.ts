@@ -5,7 +5,7 @@
  * the wall-time column, which the caller injects.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { formatParlError } from '../errors/parlError.js';
+import { invalidInput, type ParlError } from '../errors/parlError.js';
 import { lowerPointFor, solveLowerLevelFor, type LowerProblem, type LowerSolution } from '../lowerLevel/lowerSolution.js';
 import type { Mdp } from '../mdp/types.js';
 import type { SolveReport } from '../numerics/solveReport.js';
@@ -76,12 +76,24 @@ const optimalJ = (problem: LowerProblem, sol: LowerSolution | null): { readonly 
   return E.isLeft(o) ? { J: NaN, report: null } : { J: objective(problem.mdp.rho, o.right.VStar), report: o.right.report };
 };
 
-/** Run A-PARL (MATH.md §8) on a problem with a validated configuration: one lower-level solve per outer step. */
+/** `e` with the outer step it happened at prefixed to its message (and to every problem of an `InvalidInput`). */
+const atStep = (t: number, e: ParlError): ParlError => {
+  const at = <V extends { readonly message: string }>(v: V): V => ({ ...v, message: `step ${t}: ${v.message}` });
+  if (e._tag !== 'InvalidInput') return at(e);
+  const [first, ...rest] = e.errors;
+  return { ...at(e), errors: [at(first), ...rest.map(at)] };
+};
+
+/**
+ * Run A-PARL (MATH.md §8) on a problem with a validated configuration: one lower-level solve per
+ * outer step. `Left` is the first solve's `ParlError` that stopped the run (its message prefixed
+ * with the step), or `InvalidInput` on `mode` for oracle mode at λ = 0.
+ */
 export const runAparl = (
   problem: BilevelProblem,
   config: AparlConfig,
   opts: { readonly now?: () => number; readonly onStep?: (r: AparlRecord) => void } = {},
-): E.Either<string, AparlRun> => {
+): E.Either<ParlError, AparlRun> => {
   const { mdp, model, upper } = problem;
   const { S, A } = mdp;
   const now = opts.now ?? (() => 0);
@@ -98,14 +110,14 @@ export const runAparl = (
     let sol: LowerSolution | null = null;
     if (lambda > 0) {
       const solved = solveLowerLevelFor(lowerProblem);
-      if (E.isLeft(solved)) return E.left(`step ${t}: ${formatParlError(solved.left)}`);
+      if (E.isLeft(solved)) return E.left(atStep(t, solved.left));
       sol = solved.right;
     }
     const solves: SolveReport[] = [];
     // lower level: K warm-started policy-gradient ascent steps (oracle mode takes θ* itself)
     let point: PolicyPoint;
     if (config.mode === 'oracle') {
-      if (sol === null) return E.left(`step ${t}: oracle mode needs λ > 0 (θ* does not exist at λ = 0)`);
+      if (sol === null) return E.left(atStep(t, invalidInput('mode', 'oracle mode needs λ > 0 (θ* does not exist at λ = 0)')));
       point = policyPointOf(sol);
       theta = Float64Array.from(sol.theta);
     } else {
@@ -115,25 +127,25 @@ export const runAparl = (
     const J = config.mode === 'oracle' && sol !== null ? sol.evaluation.J : point.lower.evaluation.J;
     // upper level at θ^K (its reports: the point's and the ν-score solve's)
     const exact = config.mode !== 'sampled' || config.recordExactG
-      ? E.mapLeft(formatParlError)(upperLevelExact(upper, point))
-      : E.left('exact G not recorded (recordExactG: false)');
+      ? upperLevelExact(upper, point)
+      : E.left(invalidInput('recordExactG', 'exact G not recorded (recordExactG: false)'));
     if (E.isRight(exact)) solves.push(...exact.right.reports);
     let step: Float64Array;
     if (config.mode === 'sampled') {
       // ψ materialised at θ^K by the implicit route: dense for small S·A, MINRES per ν-coordinate otherwise
       const psiE = nuScoreOf(point.lower, S * A <= 64 ? 'dense' : 'implicit');
-      if (E.isLeft(psiE)) return E.left(`step ${t}: ${formatParlError(psiE.left)}`);
+      if (E.isLeft(psiE)) return E.left(atStep(t, psiE.left));
       solves.push(psiE.right.report);
       const s = upperLevelSampled(upper, config.gradient, mdp, model, nu, point.pi, psiE.right.psi, config.N, rng.split());
       step = s.gradient;
       queries += s.queries;
     } else {
-      if (E.isLeft(exact)) return E.left(`step ${t}: ${exact.left}`);
+      if (E.isLeft(exact)) return E.left(atStep(t, exact.left));
       step = config.gradient === 'parl' ? exact.right.gradG : exact.right.gradGMyopic;
     }
     let trueGradNorm = NaN;
     if (config.trackTrueGradient && sol !== null) {
-      const v = config.mode === 'oracle' ? exact : E.mapLeft(formatParlError)(upperLevelExact(upper, policyPointOf(sol)));
+      const v = config.mode === 'oracle' ? exact : upperLevelExact(upper, policyPointOf(sol));
       if (E.isRight(v)) {
         trueGradNorm = norm2(v.right.gradG);
         if (config.mode !== 'oracle') solves.push(...v.right.reports.filter((r) => r !== sol!.optimum.report));

@@ -4,6 +4,7 @@
  * design (Garnet) for K ∈ {1, 5, 20} and fit the log-log slope of that average against T.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { formatParlError } from '../errors/parlError.js';
 import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { runAparl } from '../algorithm/aparl.js';
 import { validateAparlConfig } from '../algorithm/config.js';
@@ -23,7 +24,7 @@ export const runConvergence = (opts: ExperimentOptions): ExperimentResult => {
     const cfg = validateAparlConfig({ mode: 'exact', K, beta: 2, alpha: 0.5, lambda: 0.1, T, seed: opts.seed, trackTrueGradient: true });
     if (E.isLeft(cfg)) throw new Error(`internal: ${JSON.stringify(cfg.left)}`);
     const run = runAparl(problem, cfg.right);
-    if (E.isLeft(run)) throw new Error(run.left);
+    if (E.isLeft(run)) throw new Error(formatParlError(run.left));
     solveReports.push(...run.right.records.flatMap((r) => r.solves));
     let acc = 0;
     const ts: number[] = [];

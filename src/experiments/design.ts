@@ -5,6 +5,7 @@
  * term moves ν: the clearest case of what standard (myopic) RLHF-style gradients miss.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { formatParlError } from '../errors/parlError.js';
 import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { runAparl } from '../algorithm/aparl.js';
 import { validateAparlConfig } from '../algorithm/config.js';
@@ -28,7 +29,7 @@ export const runDesign = (opts: ExperimentOptions): ExperimentResult => {
       const cfg = validateAparlConfig({ mode: 'exact', gradient, T, K: 10, beta: 1, alpha: env === 'gridworld' ? 0.5 : 2, lambda: 0.1, seed: opts.seed, trackTrueGradient: false });
       if (E.isLeft(cfg)) throw new Error(`internal: ${JSON.stringify(cfg.left)}`);
       const run = runAparl(problem, cfg.right);
-      if (E.isLeft(run)) throw new Error(run.left);
+      if (E.isLeft(run)) throw new Error(formatParlError(run.left));
       const recs = run.right.records;
       solveReports.push(...recs.flatMap((r) => r.solves));
       recs.forEach((r) => rows.push({ t: r.t, trueReturn: r.trueReturn, env, method: gradient === 'parl' ? `PARL (${env})` : `myopic (${env})` }));

@@ -7,6 +7,7 @@
  * "up to 63% fewer samples" — whatever it turns out to be.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { formatParlError } from '../errors/parlError.js';
 import { tallySolves, type SolveReport } from '../numerics/solveReport.js';
 import { runAparl, type AparlRecord } from '../algorithm/aparl.js';
 import { validateAparlConfig } from '../algorithm/config.js';
@@ -49,7 +50,7 @@ const runEnv = (env: Environment, opts: ExperimentOptions, tick: () => void, sol
       const cfg = validateAparlConfig({ mode: 'sampled', gradient, N, T, K: 5, beta: 1, alpha: env === 'gridworld' ? 0.5 : 1, lambda: 0.1, seed, trackTrueGradient: false, recordExactG: false });
       if (E.isLeft(cfg)) throw new Error(`internal: ${JSON.stringify(cfg.left)}`);
       const run = runAparl(problem, cfg.right);
-      if (E.isLeft(run)) throw new Error(run.left);
+      if (E.isLeft(run)) throw new Error(formatParlError(run.left));
       const recs = run.right.records;
       solveReports.push(...recs.flatMap((r) => r.solves));
       perMethod[gradient].push([...recs]);

@@ -30,7 +30,8 @@
  * result (`run.backend`, `run.precision`).
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { backendAvailability, type BackendChoice, type BackendName } from './backend.js';
+import type { ParlError } from '../errors/parlError.js';
+import { backendAvailability, backendUnavailable, type BackendChoice, type BackendName } from './backend.js';
 import { FUSED_MAX_S } from './fusedScanKernel.js';
 
 /** The operations `auto` decides for. */
@@ -73,9 +74,12 @@ export const autoBackend = (op: AutoOperation, shape: AutoShape): BackendName =>
   }
 };
 
-/** Resolve a choice to a backend: a name is checked for availability (never replaced), `auto` decides. */
-export const resolveBackend = (choice: BackendChoice, op: AutoOperation, shape: AutoShape): E.Either<string, BackendName> => {
+/**
+ * Resolve a choice to a backend: a name is checked for availability (never replaced; `Left` as
+ * `openBackend`'s, naming the backends available here), `auto` decides.
+ */
+export const resolveBackend = (choice: BackendChoice, op: AutoOperation, shape: AutoShape): E.Either<ParlError, BackendName> => {
   if (choice === 'auto') return E.right(autoBackend(op, shape));
   const a = backendAvailability(choice);
-  return a.available ? E.right(choice) : E.left(`backend ${choice} is not available: ${a.reason}`);
+  return a.available ? E.right(choice) : E.left(backendUnavailable(choice, `is not available: ${a.reason}`));
 };

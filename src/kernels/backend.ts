@@ -23,6 +23,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { GPU, type IKernelRunShortcut } from 'gpu.js';
 import type { Precision } from '../check/tolerance.js';
+import { invalidInput, type ParlError } from '../errors/parlError.js';
 
 /** Every backend name, in the order `parl kernels check` reports them. */
 export const BACKEND_NAMES = ['js', 'gpu-cpu', 'webasm', 'headlessgl', 'webgpu'] as const;
@@ -116,11 +117,19 @@ export const backendAvailability = (backend: BackendName): BackendAvailability =
 /** The backends that can run here, in `BACKEND_NAMES` order. */
 export const availableBackends = (): BackendName[] => BACKEND_NAMES.filter((b) => backendAvailability(b).available);
 
-/** Parse a backend choice from text (CLI); `Left` names the valid choices. */
-export const parseBackendChoice = (text: string): E.Either<string, BackendChoice> =>
+/** Parse a backend choice from text (CLI); `Left` (an `InvalidInput` of field `backend`) names the valid choices. */
+export const parseBackendChoice = (text: string): E.Either<ParlError, BackendChoice> =>
   text === 'auto' || (BACKEND_NAMES as ReadonlyArray<string>).includes(text)
     ? E.right(text as BackendChoice)
-    : E.left(`unknown backend "${text}"; expected one of ${[...BACKEND_NAMES, 'auto'].join(', ')}`);
+    : E.left(invalidInput('backend', `unknown backend "${text}"; expected one of ${[...BACKEND_NAMES, 'auto'].join(', ')}`));
+
+/**
+ * The error for a named backend that cannot run here (an `InvalidInput` of field `backend`):
+ * `backend <name> <what>` (what is wrong, e.g. `is not available: <reason and how to enable it>`),
+ * then the backends that are available in this process.
+ */
+export const backendUnavailable = (backend: BackendName, what: string): ParlError =>
+  invalidInput('backend', `backend ${backend} ${what}; available here: ${availableBackends().join(', ')}`);
 
 /** A gpu.js kernel degraded to another class, failed to build, or was used after `destroy()`. */
 export class KernelBackendError extends Error {
@@ -247,22 +256,23 @@ const gpuSession = (backend: Exclude<BackendName, 'js'>): KernelSession => {
 };
 
 /**
- * Open a named backend: `Right(session)` or `Left(reason and how to enable it)`. Never substitutes
- * another backend. (`auto` is resolved by `resolveBackend` in `auto.ts`.)
+ * Open a named backend: `Right(session)` or `Left(InvalidInput)` on field `backend` with the reason,
+ * how to enable it and the backends available here. Never substitutes another backend. (`auto` is
+ * resolved by `resolveBackend` in `auto.ts`.)
  */
-export const openBackend = (backend: BackendName): E.Either<string, KernelSession> => {
+export const openBackend = (backend: BackendName): E.Either<ParlError, KernelSession> => {
   const a = backendAvailability(backend);
-  if (!a.available) return E.left(`backend ${backend} is not available: ${a.reason}`);
+  if (!a.available) return E.left(backendUnavailable(backend, `is not available: ${a.reason}`));
   if (backend === 'js') return E.right(jsSession());
   try {
     return E.right(gpuSession(backend));
   } catch (e) {
-    return E.left(`backend ${backend} could not be opened: ${(e as Error).message}`);
+    return E.left(backendUnavailable(backend, `could not be opened: ${(e as Error).message}`));
   }
 };
 
-/** Run `f` with a freshly opened backend and always destroy it; `Left` if it cannot be opened. */
-export const withBackend = <T>(backend: BackendName, f: (session: KernelSession) => T): E.Either<string, T> => {
+/** Run `f` with a freshly opened backend and always destroy it; `Left` (as `openBackend`) if it cannot be opened. */
+export const withBackend = <T>(backend: BackendName, f: (session: KernelSession) => T): E.Either<ParlError, T> => {
   const s = openBackend(backend);
   if (E.isLeft(s)) return s;
   try {

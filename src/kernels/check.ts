@@ -8,6 +8,7 @@
  * as B policies on one MDP and as B MDPs.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { formatParlError } from '../errors/parlError.js';
 import { garnet } from '../mdp/index.js';
 import type { Mdp } from '../mdp/types.js';
 import { makeRng, type Rng } from '../random/rng.js';
@@ -256,13 +257,13 @@ export const runKernelsCheck = (opts: KernelsCheckOptions): KernelsCheckReport =
   const rows: KernelCheckRow[] = [];
   const unavailable: Array<{ backend: BackendName; reason: string }> = [];
   const jsE = openBackend('js');
-  if (E.isLeft(jsE)) throw new Error(jsE.left);
+  if (E.isLeft(jsE)) throw new Error(formatParlError(jsE.left));
   const js = jsE.right;
   for (const backend of opts.backends) {
     if (backend === 'js') continue;
     const s = openBackend(backend);
     if (E.isLeft(s)) {
-      unavailable.push({ backend, reason: s.left });
+      unavailable.push({ backend, reason: s.left.message });
       continue;
     }
     try {

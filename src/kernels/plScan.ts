@@ -19,6 +19,7 @@
  *     // Right({ Jstar, pl: { min, … }, lojasiewicz: { min, … }, families: [...], run: { backend: 'js', … } })
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { invalidInput, numericalFailure, type ParlError } from '../errors/parlError.js';
 import { meiLojasiewiczConstant } from '../gradient/lojasiewicz.js';
 import type { Mdp } from '../mdp/types.js';
 import { plainOptimum, softOptimum } from '../optimal/index.js';
@@ -103,11 +104,6 @@ export interface PlScanResult {
   readonly run: KernelRun;
 }
 
-/** The reasons a scan cannot run: an optimum that could not be computed. */
-export interface PlScanError {
-  readonly message: string;
-}
-
 const median = (xs: number[]): number => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -123,7 +119,8 @@ interface Optimum {
   readonly dStar: Float64Array | null;
 }
 
-const optimumOf = (mdp: Mdp, r: Readonly<Float64Array>, lambda: number): E.Either<PlScanError, Optimum> => {
+/** J* and what the θ families need; `Left` the optimum solver's error, or `NumericalFailure` (field `Jstar`) if it did not converge. */
+const optimumOf = (mdp: Mdp, r: Readonly<Float64Array>, lambda: number): E.Either<ParlError, Optimum> => {
   const { S, A, rho } = mdp;
   const dot = (v: Readonly<Float64Array>): number => {
     let J = 0;
@@ -132,26 +129,28 @@ const optimumOf = (mdp: Mdp, r: Readonly<Float64Array>, lambda: number): E.Eithe
   };
   if (lambda > 0) {
     const o = softOptimum(mdp, r, lambda);
-    if (E.isLeft(o)) return E.left({ message: o.left.message });
-    if (!o.right.converged) return E.left({ message: `soft optimum not converged (relative residual ${o.right.relativeResidual})` });
+    if (E.isLeft(o)) return o;
+    if (!o.right.converged) return E.left(numericalFailure('Jstar', o.right.report, `soft optimum not converged (relative residual ${o.right.relativeResidual})`));
     return E.right({ Jstar: dot(o.right.VStar), thetaStar: o.right.thetaStar, policy: null, dStar: null });
   }
   const o = plainOptimum(mdp, r);
-  if (E.isLeft(o)) return E.left({ message: o.left.message });
-  if (!o.right.converged) return E.left({ message: `plain optimum not converged (relative residual ${o.right.relativeResidual})` });
+  if (E.isLeft(o)) return o;
+  if (!o.right.converged) return E.left(numericalFailure('Jstar', o.right.report, `plain optimum not converged (relative residual ${o.right.relativeResidual})`));
   const ev = evaluatePolicyTable(mdp, r, o.right.piStar, new Float64Array(S * A), 0);
   return E.right({ Jstar: dot(o.right.VStar), thetaStar: null, policy: o.right.policy, dStar: ev.d });
 };
 
 /**
- * Run the scan on `session`'s backend. `Left` when λ or the optimum is unusable; throws a
- * RangeError on inconsistent shapes (as `evaluateBatch`).
+ * Run the scan on `session`'s backend. `Left` when λ or the sample count is invalid (`InvalidInput`
+ * on `lambda` or `samples`) or the optimum is unusable (the optimum solver's error, or a
+ * `NumericalFailure` on `Jstar` when it did not converge); throws a RangeError on inconsistent
+ * shapes (as `evaluateBatch`).
  */
-export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<PlScanError, PlScanResult> => {
+export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<ParlError, PlScanResult> => {
   const { mdp, r, lambda } = opts;
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) return E.left({ message: `λ must be a finite number ≥ 0, got ${lambda}` });
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) return E.left(invalidInput('lambda', `λ must be a finite number ≥ 0, got ${lambda}`));
   const n = opts.samples ?? 4096;
-  if (!Number.isInteger(n) || n < 1) return E.left({ message: `samples must be an integer ≥ 1, got ${n}` });
+  if (!Number.isInteger(n) || n < 1) return E.left(invalidInput('samples', `samples must be an integer ≥ 1, got ${n}`));
   const opt = optimumOf(mdp, r, lambda);
   if (E.isLeft(opt)) return opt;
   const { Jstar, thetaStar, policy, dStar } = opt.right;

@@ -12,8 +12,8 @@ import { garnetOrThrow } from '../../src/mdp/index.js';
 import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';
 import { rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
+import { EPS, maxAbs } from '../support/numeric.js';
 
-const EPS = 2 ** -52;
 const built = garnetOrThrow({ S: 4, A: 3, branching: 2, gamma: 0.8, seed: 11 });
 const mdp = built.mdp;
 const model: RewardModel = { kind: 'tabular', S: 4, A: 3 };
@@ -33,15 +33,10 @@ const cfg = (over: Partial<AparlConfig>): AparlConfig => {
   if (E.isLeft(c)) throw new Error(JSON.stringify(c.left));
   return c.right;
 };
-const maxAbs = (x: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-};
 /** ĝ recovered from one outer step: ν₁ = ν₀ + α ĝ with ν₀ = 0 and α = 1 (exact in floating point: 0 + 1·g = g). */
 const firstStep = (p: BilevelProblem, c: AparlConfig): Float64Array => {
   const run = runAparl(p, { ...c, T: 1, alpha: 1 });
-  if (E.isLeft(run)) throw new Error(run.left);
+  if (E.isLeft(run)) throw new Error(formatParlError(run.left));
   return run.right.nu;
 };
 
@@ -135,5 +130,15 @@ describe('A-PARL (MATH.md §8)', () => {
     }
     expect(E.isRight(validateAparlConfig({}))).toBe(true);
     expect(DEFAULT_APARL_CONFIG.K).toBeGreaterThan(0);
+  });
+
+  it('oracle mode at λ = 0 (a configuration that skipped validation) is an InvalidInput on mode at step 0', () => {
+    const run = runAparl(additive, { ...cfg({ mode: 'oracle', lambda: 0.2, T: 3 }), lambda: 0 });
+    expect(E.isLeft(run)).toBe(true);
+    if (E.isLeft(run)) {
+      expect(run.left).toMatchObject({ _tag: 'InvalidInput', field: 'mode' });
+      expect(run.left.message).toBe('step 0: oracle mode needs λ > 0 (θ* does not exist at λ = 0)');
+      expect(formatParlError(run.left)).toBe('mode: step 0: oracle mode needs λ > 0 (θ* does not exist at λ = 0)');
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   withBackend,
 } from '../../src/kernels/backend.js';
 import { batchedSoftmax } from '../../src/kernels/batchedSoftmax.js';
+import { formatParlError } from '../../src/errors/parlError.js';
 
 function doubleKernel(this: { thread: { x: number } }, x: number[]): number {
   return 2 * x[this.thread.x];
@@ -33,24 +34,37 @@ describe('kernel backends', () => {
       const s = openBackend('headlessgl');
       expect(E.isLeft(s)).toBe(true);
       if (E.isLeft(s)) {
-        expect(s.left).toContain('backend headlessgl is not available');
-        expect(s.left).toContain('npm install gl');
-        expect(s.left).toContain('libglew-dev');
-        expect(s.left).toContain('xvfb-run -a');
+        expect(s.left).toMatchObject({ _tag: 'InvalidInput', field: 'backend' });
+        expect(s.left.message).toContain('backend headlessgl is not available');
+        expect(s.left.message).toContain('npm install gl');
+        expect(s.left.message).toContain('libglew-dev');
+        expect(s.left.message).toContain('xvfb-run -a');
+        expect(s.left.message).toContain(`available here: ${availableBackends().join(', ')}`);
       }
-      expect(E.isLeft(resolveBackend('headlessgl', 'softmax', { elements: 1e6 }))).toBe(true);
+      const resolved = resolveBackend('headlessgl', 'softmax', { elements: 1e6 });
+      expect(E.isLeft(resolved)).toBe(true);
+      if (E.isLeft(resolved) && E.isLeft(s)) expect(resolved.left).toEqual(s.left);
     }
     // the batched kernels are synchronous; WebGPU kernels only return Promises
     const w = openBackend('webgpu');
     expect(E.isLeft(w)).toBe(true);
-    if (E.isLeft(w)) expect(w.left).toMatch(/webgpu.*(navigator\.gpu|Promise)/);
+    if (E.isLeft(w)) {
+      expect(w.left).toMatchObject({ _tag: 'InvalidInput', field: 'backend' });
+      expect(w.left.message).toMatch(/webgpu.*(navigator\.gpu|Promise)/);
+      expect(w.left.message).toContain(`available here: ${availableBackends().join(', ')}`);
+    }
+    expect(withBackend('webgpu', () => 1)).toEqual(w);
   });
 
   it('parses backend choices and names the valid ones on a typo', () => {
     expect(parseBackendChoice('webasm')).toEqual(E.right('webasm'));
     expect(parseBackendChoice('auto')).toEqual(E.right('auto'));
     const bad = parseBackendChoice('wasm');
-    expect(E.isLeft(bad) && bad.left).toMatch(/unknown backend "wasm".*js, gpu-cpu, webasm, headlessgl, webgpu, auto/);
+    expect(E.isLeft(bad)).toBe(true);
+    if (E.isLeft(bad)) {
+      expect(bad.left).toMatchObject({ _tag: 'InvalidInput', field: 'backend' });
+      expect(bad.left.message).toMatch(/unknown backend "wasm".*js, gpu-cpu, webasm, headlessgl, webgpu, auto/);
+    }
   });
 
   it('auto follows the measured rule: webasm for log-softmax, many-action softmax and very large PL scans, the float64 loop otherwise', () => {
@@ -86,7 +100,7 @@ describe('kernel backends', () => {
 
   it('refuses a kernel that gpu.js silently degraded to its cpu backend', () => {
     const s = openBackend('webasm');
-    if (E.isLeft(s)) throw new Error(s.left);
+    if (E.isLeft(s)) throw new Error(formatParlError(s.left));
     const k = s.right;
     try {
       // kernel maps are not supported on webasm: gpu.js degrades them to CPUKernel with a console warning

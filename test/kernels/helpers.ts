@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll } from 'vitest';
+import { formatParlError } from '../../src/errors/parlError.js';
 import { backendAvailability, openBackend, type BackendName, type KernelSession } from '../../src/kernels/backend.js';
 import { bounded } from '../arbitraries/mdp.js';
 
@@ -14,7 +15,7 @@ export const FLOAT32_BACKENDS = ['gpu-cpu', 'webasm'] as const satisfies Readonl
 /** Open `backend` for the current test file; destroyed in `afterAll`. Throws if it cannot open. */
 export const sessionFor = (backend: BackendName): KernelSession => {
   const s = openBackend(backend);
-  if (E.isLeft(s)) throw new Error(s.left);
+  if (E.isLeft(s)) throw new Error(formatParlError(s.left));
   afterAll(() => s.right.destroy());
   return s.right;
 };

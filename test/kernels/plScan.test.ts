@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
+import { formatParlError } from '../../src/errors/parlError.js';
 import { plScan, type PlScanOptions, type PlScanResult } from '../../src/kernels/plScan.js';
 import { evaluationTolerance } from '../../src/kernels/tolerances.js';
 import { FUSED_MAX_S, fusedScanSource } from '../../src/kernels/fusedScanKernel.js';
@@ -14,7 +15,7 @@ const { mdp, reward } = built.right;
 
 const scan = (session: ReturnType<typeof sessionFor>, o: Partial<PlScanOptions>): PlScanResult => {
   const r = plScan(session, { mdp, r: reward, lambda: 0.1, samples: 600, seed: 3, ...o });
-  if (E.isLeft(r)) throw new Error(r.left.message);
+  if (E.isLeft(r)) throw new Error(formatParlError(r.left));
   return r.right;
 };
 const family = (r: PlScanResult, name: string) => {
@@ -53,8 +54,12 @@ describe('PL landscape scan (MATH.md §9), float64', () => {
   });
 
   it('rejects an unusable λ or sample count', () => {
-    expect(E.isLeft(plScan(js, { mdp, r: reward, lambda: -1 }))).toBe(true);
-    expect(E.isLeft(plScan(js, { mdp, r: reward, lambda: 0.1, samples: 0 }))).toBe(true);
+    const badLambda = plScan(js, { mdp, r: reward, lambda: -1 });
+    expect(E.isLeft(badLambda)).toBe(true);
+    if (E.isLeft(badLambda)) expect(badLambda.left).toMatchObject({ _tag: 'InvalidInput', field: 'lambda' });
+    const badSamples = plScan(js, { mdp, r: reward, lambda: 0.1, samples: 0 });
+    expect(E.isLeft(badSamples)).toBe(true);
+    if (E.isLeft(badSamples)) expect(badSamples.left).toMatchObject({ _tag: 'InvalidInput', field: 'samples' });
   });
 });
 

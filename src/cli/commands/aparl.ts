@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { runAparl } from '../../algorithm/aparl.js';
 import { DEFAULT_APARL_CONFIG, validateAparlConfig } from '../../algorithm/config.js';
 import { designProblem, ENVIRONMENTS, rlhfProblem, type Environment } from '../../experiments/problems.js';
-import { formatValidationError } from '../../errors/parlError.js';
+import { formatParlError, formatValidationError } from '../../errors/parlError.js';
 import { countUnreliable, solveReportJson, tallySolves, worstResidual } from '../../numerics/solveReport.js';
 import type { CliIo } from '../io.js';
 import { renderTable } from '../table.js';
@@ -78,7 +78,7 @@ export const aparlCommand = (args: ReadonlyArray<string>, io: CliIo): number => 
   });
   io.status('');
   if (E.isLeft(run)) {
-    io.err(`parl aparl: ${run.left}`);
+    io.err(`parl aparl: ${formatParlError(run.left)}`);
     return 1;
   }
   const recs = run.right.records;

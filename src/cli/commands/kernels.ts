@@ -8,7 +8,8 @@ import {
   AUTO_SOFTMAX_MIN_ELEMENTS,
   autoBackend,
 } from '../../kernels/auto.js';
-import { BACKEND_NAMES, KERNEL_CLASS, backendAvailability, parseBackendChoice, precisionOf, type BackendName } from '../../kernels/backend.js';
+import { formatParlError } from '../../errors/parlError.js';
+import { BACKEND_NAMES, KERNEL_CLASS, backendAvailability, backendUnavailable, parseBackendChoice, precisionOf, type BackendName } from '../../kernels/backend.js';
 import { runKernelsCheck } from '../../kernels/check.js';
 import type { CliIo } from '../io.js';
 import { renderTable } from '../table.js';
@@ -112,7 +113,7 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
   if (values.backend !== undefined && values.backend !== 'all') {
     const choice = parseBackendChoice(values.backend);
     if (E.isLeft(choice)) {
-      errors.push(`--backend: ${choice.left} or all`);
+      errors.push(`--${formatParlError(choice.left)} or all`);
     } else {
       named = true;
       backends = [choice.right === 'auto' ? autoBackend('logSoftmax', { elements: 2 ** 20, A: 4 }) : choice.right];
@@ -129,7 +130,7 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
   if (named) {
     const a = backendAvailability(backends[0]);
     if (!a.available) {
-      io.err(`parl kernels check: backend ${a.backend} is not available: ${a.reason}`);
+      io.err(`parl kernels check: --${formatParlError(backendUnavailable(a.backend, `is not available: ${a.reason}`))}`);
       return 2;
     }
   }

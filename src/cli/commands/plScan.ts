@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { forestE, garnet, parseMdpJson, suttonBartoGridworldE, twoStateChainE } from '../../mdp/index.js';
-import { formatValidationError } from '../../errors/parlError.js';
+import { formatParlError, formatValidationError, type ParlError } from '../../errors/parlError.js';
 import type { MdpWithReward } from '../../mdp/types.js';
 import { resolveBackend } from '../../kernels/auto.js';
 import { openBackend, parseBackendChoice } from '../../kernels/backend.js';
@@ -97,7 +97,7 @@ export const plScanCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
   const envSeed = parseIntegerOption('--env-seed', values['env-seed'], 1, 0, errors);
   const gamma = parseGamma(values.gamma, errors);
   const choice = parseBackendChoice(values.backend ?? 'auto');
-  if (E.isLeft(choice)) errors.push(`--backend: ${choice.left}`);
+  if (E.isLeft(choice)) errors.push(`--${formatParlError(choice.left)}`);
   if (values.env !== undefined && values.mdp !== undefined) errors.push('give either --env or --mdp, not both');
   const envName = values.env ?? 'garnet';
   if (!['garnet', 'gridworld', 'chain', 'forest'].includes(envName)) errors.push(`--env must be garnet, gridworld, chain or forest, got "${envName}"`);
@@ -143,16 +143,16 @@ export const plScanCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
 
   const backend = resolveBackend(E.isRight(choice) ? choice.right : 'auto', 'plScan', { elements: samples, S: mdp.S, A: mdp.A });
   if (E.isLeft(backend)) {
-    io.err(`parl pl-scan: ${backend.left}`);
+    io.err(`parl pl-scan: --${formatParlError(backend.left)}`);
     return 2;
   }
   const session = openBackend(backend.right);
   if (E.isLeft(session)) {
-    io.err(`parl pl-scan: ${session.left}`);
+    io.err(`parl pl-scan: --${formatParlError(session.left)}`);
     return 2;
   }
   const t0 = io.now();
-  let result: E.Either<{ message: string }, PlScanResult>;
+  let result: E.Either<ParlError, PlScanResult>;
   try {
     result = plScan(session.right, { mdp, r: reward, lambda, samples, seed });
   } finally {
@@ -160,7 +160,7 @@ export const plScanCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
   }
   const ms = io.now() - t0;
   if (E.isLeft(result)) {
-    io.err(`parl pl-scan: ${result.left.message}`);
+    io.err(`parl pl-scan: ${formatParlError(result.left)}`);
     return 2;
   }
   const r = result.right;
