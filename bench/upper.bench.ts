@@ -9,6 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { runAparl, type BilevelProblem } from '../src/algorithm/aparl.js';
 import { validateAparlConfig } from '../src/algorithm/config.js';
+import { formatParlError } from '../src/errors/parlError.js';
 import { additiveObjectiveExact } from '../src/upperLevel/additive.js';
 import { policyPointAtOptimum } from '../src/upperLevel/policyPoint.js';
 import { garnetOrThrow } from '../src/mdp/index.js';
@@ -48,7 +49,7 @@ console.log(`  first step from θ = 0 (worst case, far from θ*): ${step.toFixed
 const long = validateAparlConfig({ mode: 'exact', K: 10, T: 30, alpha: 0.5, lambda: 0.1, trackTrueGradient: false });
 if (E.isLeft(long)) throw new Error('config');
 const run = runAparl(problem, long.right, { now: () => performance.now() });
-if (E.isLeft(run)) throw new Error(run.left);
+if (E.isLeft(run)) throw new Error(formatParlError(run.left));
 const w = run.right.records.map((r) => r.wallMs);
 const perStep = w.slice(1).map((x, i) => x - w[i]).slice(9);
 console.log(`  steady state (steps 10–29, warm-started θ): median ${median(perStep).toFixed(2)} ms per outer step (target < 20 ms; each includes the record's optimum solve for J* − J)`);

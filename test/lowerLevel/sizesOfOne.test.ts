@@ -164,7 +164,7 @@ describe('S = 1, A = 1: the smallest problem through everything', () => {
       for (const mode of ['exact', 'oracle', 'sampled'] as const) {
         const cfg = right(validateAparlConfig({ mode, T: 3, K: 2, N: 4, lambda: 0.2, seed: 1, trackTrueGradient: true }));
         const run = runAparl(problem, cfg);
-        if (E.isLeft(run)) throw new Error(run.left);
+        if (E.isLeft(run)) throw new Error(formatParlError(run.left));
         for (const r of run.right.records) {
           expect(Number.isFinite(r.G) || mode === 'sampled').toBe(true);
           expect(r.solves.length).toBeGreaterThan(0);
