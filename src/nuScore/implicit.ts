@@ -12,7 +12,7 @@
  * Hessian-vector products, never forming H). Each reports its residual and a condition estimate.
  */
 import type { Mdp } from '../mdp/types.js';
-import { policyGradient } from '../gradient/policyGradient.js';
+import { policyGradient, policyGradientFromEvaluation } from '../gradient/policyGradient.js';
 import { hessianContext, hessianFromContext, hessianVectorProductWith, type HessianContext } from '../hessian/index.js';
 import type { SolveReport } from '../numerics/solveReport.js';
 import type { NuScoreVjp } from './closedForm.js';
@@ -314,7 +314,7 @@ export const hessianCheck = (
   }
   const gp = policyGradient(ctx.mdp, r, plus, ctx.lambda);
   const gm = policyGradient(ctx.mdp, r, minus, ctx.lambda);
-  const g0 = policyGradient(ctx.mdp, r, theta, ctx.lambda);
+  const g0 = policyGradientFromEvaluation(ctx.mdp, ctx.ev);
   const Hu = applyH(u);
   let diff = 0;
   let scale = 0;

@@ -375,7 +375,7 @@ describe('softOptimum stops on its error bound, not its residual (MATH.md §5)',
       const { VStar, errorBound, report } = o.right;
       expect(report).toMatchObject({ route: 'soft-optimum', converged: true, reliable: true });
       // the bound is residual/(1 − γ), met at the 1e-12 target or the rounding floor
-      expect(errorBound).toBeCloseTo(o.right.relativeResidual / (1 - 0.99), 20);
+      expect(errorBound).toBe(o.right.relativeResidual / (1 - mdp.gamma));
       expect(errorBound).toBeLessThanOrEqual(1e-12);
       // reference: 0.99^6000 ≈ 6e-27 of contraction error, plus rounding of ≈ S·ε per sweep
       // accumulated over the horizon 1/(1 − γ): ≲ 8·2.2e-16·100 ≈ 2e-13 relative
