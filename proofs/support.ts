@@ -61,11 +61,8 @@ export const plainOpt = (mdp: Mdp, r: Readonly<Float64Array>): PlainOptimum => {
   return o.right;
 };
 
-/** Unwrap an Either from parl-ts, throwing its message on Left. */
-export const right = <L extends { readonly message: string }, R>(e: E.Either<L, R>): R => {
-  if (E.isLeft(e)) throw new Error(e.left.message);
-  return e.right;
-};
+/** The `Right` of an `Either`, or a thrown error showing the `Left` (shared with the tests). */
+export { right } from '../test/support/either.js';
 
 /** `xᵀy`. */
 export const dot = (x: ArrayLike<number>, y: ArrayLike<number>): number => {

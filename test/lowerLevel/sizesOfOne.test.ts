@@ -28,11 +28,8 @@ import { maxAbs, maxAbsDiff } from '../support/numeric.js';
 import { arbMdp } from '../arbitraries/mdp.js';
 import { FC_SEED } from '../support/fcParams.js';
 import fc from 'fast-check';
+import { right } from '../support/either.js';
 
-const right = <L, R>(e: E.Either<L, R>): R => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 
 /** One state with a self-loop under every action. */
 const bandit = (A: number, gamma: number): Mdp =>

@@ -18,11 +18,8 @@ import { rewardDimension, rewardJacobianDense, rewardOf, type RewardModel } from
 import { arbMdp, bounded, boundedVector } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS, maxAbs, maxAbsDiff } from '../support/numeric.js';
+import { right } from '../support/either.js';
 
-const right = <L, R>(e: E.Either<L, R>): R => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 
 interface Case {
   readonly mdp: Mdp;

@@ -20,7 +20,7 @@ import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';
 import { rewardDimension, rewardJacobianDense, rewardJacobianTransposeApply, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { arbMdp, bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
-import { right } from '../../proofs/support.js';
+import { right } from '../support/either.js';
 import { EPS, maxAbs } from '../support/numeric.js';
 
 

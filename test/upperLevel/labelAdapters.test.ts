@@ -24,11 +24,8 @@ import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upper
 import { bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS } from '../support/numeric.js';
+import { right } from '../support/either.js';
 
-const right = <L, R>(e: E.Either<L, R>): R => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 /** A segment whose step h has true reward rewards[h]: S = 1, A = H, rTrue[0, a] = rewards[a], action h at step h. */
 const asSegment = (rewards: number[]): { rTrue: Float64Array; A: number; seg: Segment } => ({
   rTrue: Float64Array.from(rewards),

@@ -26,11 +26,8 @@ import { bradleyTerryTeacher, type Segment, type Teacher } from '../../src/upper
 import { arbMdp, bounded } from '../arbitraries/mdp.js';
 import { fcParams } from '../support/fcParams.js';
 import { EPS, maxAbs } from '../support/numeric.js';
+import { right } from '../support/either.js';
 
-const right = <L, T>(e: E.Either<L, T>): T => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries (small cases: S ≤ 3, A ≤ 2, H ≤ 2 so that exact enumeration has ≤ 36² pairs)
