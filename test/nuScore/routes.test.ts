@@ -4,7 +4,6 @@
  * Hessian must say it is unreliable.
  */
 import fc from 'fast-check';
-import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { numericJacobian } from '../../src/check/finiteDifference.js';
 import { hessianFromContext, hessianVectorProductWith } from '../../src/hessian/index.js';
