@@ -12,6 +12,7 @@
  * Hessian-vector products, never forming H). Each reports its residual and a condition estimate.
  */
 import type { Mdp } from '../mdp/types.js';
+import { scoreTransposeApply } from '../policy/softmax.js';
 import { policyGradient, policyGradientFromEvaluation } from '../gradient/policyGradient.js';
 import { hessianContext, hessianFromContext, hessianVectorProductWith, type HessianContext } from '../hessian/index.js';
 import type { SolveReport } from '../numerics/solveReport.js';
@@ -548,12 +549,7 @@ export const nuScoreVjpImplicitWith = (
   opts: ImplicitOptions = {},
 ): NuScoreVjp => {
   const { S, A } = ctx.mdp;
-  const wt = new Float64Array(S * A);
-  for (let s = 0; s < S; s++) {
-    let sum = 0;
-    for (let a = 0; a < A; a++) sum += w[s * A + a];
-    for (let b = 0; b < A; b++) wt[s * A + b] = w[s * A + b] - ctx.ev.pi[s * A + b] * sum;
-  }
+  const wt = scoreTransposeApply(ctx.ev.pi, w, A);
   const applyH = hessianOperator(ctx, opts);
   const sol = minres(projectedOperator(ctx, applyH), projectOutNullSpace(ctx, wt), { preconditioner: blockPreconditioner(ctx), ...opts });
   const value = mixedHessianTransposeVectorProductWith(ctx, model, sol.x).map((x) => -x);

@@ -105,3 +105,17 @@ export const softmaxPolicy = (S: number, A: number): SoftmaxPolicy => ({
   },
   entropy: (theta) => softmaxEntropy(theta, S, A),
 });
+
+/**
+ * `Σ_{s,a} w[s,a] ∇_θ log π_θ(a|s)`, i.e. `out[s,b] = w[s,b] − π(b|s) Σ_a w[s,a]` (MATH.md §2: the
+ * score's transpose applied to weights w). The gradient in θ of any `E_π[…]` whose score weights are w.
+ */
+export const scoreTransposeApply = (pi: Readonly<Float64Array>, w: Readonly<Float64Array>, A: number): Float64Array => {
+  const out = new Float64Array(w.length);
+  for (let o = 0; o < w.length; o += A) {
+    let sum = 0;
+    for (let a = 0; a < A; a++) sum += w[o + a];
+    for (let b = 0; b < A; b++) out[o + b] = w[o + b] - pi[o + b] * sum;
+  }
+  return out;
+};

@@ -8,7 +8,8 @@
 import type { Mdp } from '../mdp/types.js';
 import { rewardDimension, rewardJacobianTransposeApply, rewardOf, type RewardModel } from '../reward/rewardModel.js';
 import { evaluatePolicyTable, type EvaluationDiagnostics } from '../value/policyEvaluation.js';
-import type { PolicyPoint } from './types.js';
+import type { PolicyPoint, UpperParts } from './types.js';
+import type { LowerPoint } from '../lowerLevel/lowerSolution.js';
 import type { SolveReport } from '../numerics/solveReport.js';
 
 /**
@@ -88,17 +89,18 @@ export interface AdditiveObjective {
 }
 
 /**
- * `G = ρᵀ V^π[u_ν]` and `∇_ν G = Σ d π (∇_ν u + Adv_u ψ)/(1−γ)` exactly (MATH.md §7), the ψ term by
- * one `point.nuScoreVjp(d∘π∘Adv_u/(1−γ))`, the ∇u term by one `jacobianTransposeApply(d∘π/(1−γ))`.
+ * The parts of the additive objective at π that need no ν-score (MATH.md §7): `G = ρᵀ V^π[u_ν]`,
+ * the myopic gradient `Σ d π ∇_ν u_ν/(1−γ)`, and the score weights `w = d∘π∘Adv_u/(1−γ)`, so that
+ * `∇_θ G = w` (the policy gradient of u, MATH.md §4) and the ν-score term is `Σ w ψ`.
  */
-export const additiveObjectiveExact = (point: PolicyPoint, utility: AdditiveUtility): AdditiveObjective => {
-  const { mdp, model, nu } = point.lower;
+export const additiveParts = (lower: LowerPoint, pi: Readonly<Float64Array>, utility: AdditiveUtility): UpperParts & { readonly diagnostics: EvaluationDiagnostics } => {
+  const { mdp, model, nu } = lower;
   const { S, A, gamma } = mdp;
   const d = rewardDimension(model);
   const u = utilityTable(utility, nu);
   if (u.length !== S * A) throw new RangeError(`utility table has length ${u.length}, expected S·A = ${S * A}`);
   // λ = 0: log π is never read for its value, and zeros avoid 0·(−∞) = NaN where π underflows
-  const ev = evaluatePolicyTable(mdp, u, point.pi, new Float64Array(S * A), 0);
+  const ev = evaluatePolicyTable(mdp, u, Float64Array.from(pi), new Float64Array(S * A), 0);
   const wMyopic = new Float64Array(S * A);
   const wScore = new Float64Array(S * A);
   const c = 1 / (1 - gamma);
@@ -106,14 +108,21 @@ export const additiveObjectiveExact = (point: PolicyPoint, utility: AdditiveUtil
     const ds = ev.d[s] * c;
     for (let a = 0; a < A; a++) {
       const i = s * A + a;
-      wMyopic[i] = ds * point.pi[i];
+      wMyopic[i] = ds * pi[i];
       wScore[i] = wMyopic[i] * ev.adv[i];
     }
   }
-  const gradGMyopic = utilityGradientApply(utility, nu, wMyopic, d);
-  const score = point.nuScoreVjp(wScore);
+  return { G: ev.J, gradGMyopic: utilityGradientApply(utility, nu, wMyopic, d), scoreWeights: wScore, diagnostics: ev.diagnostics };
+};
+
+/**
+ * `G = ρᵀ V^π[u_ν]` and `∇_ν G = Σ d π (∇_ν u + Adv_u ψ)/(1−γ)` exactly (MATH.md §7), the ψ term by
+ * one `point.nuScoreVjp(d∘π∘Adv_u/(1−γ))`, the ∇u term by one `jacobianTransposeApply(d∘π/(1−γ))`.
+ */
+export const additiveObjectiveExact = (point: PolicyPoint, utility: AdditiveUtility): AdditiveObjective => {
+  const parts = additiveParts(point.lower, point.pi, utility);
+  const score = point.nuScoreVjp(parts.scoreWeights);
   const gradGScoreTerm = score.value;
-  const gradG = new Float64Array(d);
-  for (let i = 0; i < d; i++) gradG[i] = gradGMyopic[i] + gradGScoreTerm[i];
-  return { G: ev.J, gradG, gradGMyopic, gradGScoreTerm, diagnostics: ev.diagnostics, reports: [...point.reports, score.report] };
+  const gradG = parts.gradGMyopic.map((x, i) => x + gradGScoreTerm[i]);
+  return { G: parts.G, gradG, gradGMyopic: parts.gradGMyopic, gradGScoreTerm, diagnostics: parts.diagnostics, reports: [...point.reports, score.report] };
 };

@@ -3,15 +3,16 @@
  * value and gradients at a policy point, and sampled gradient estimates.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { additiveObjectiveExact, type AdditiveUtility } from './additive.js';
+import { additiveObjectiveExact, additiveParts, type AdditiveUtility } from './additive.js';
 import {
   myopicGradientAdditiveSampled,
   myopicGradientPreferenceSampled,
   parlGradientAdditiveSampled,
   parlGradientPreferenceSampled,
 } from './estimators.js';
-import { preferenceObjectiveExact } from './preference.js';
-import type { PolicyPoint, Teacher } from './types.js';
+import { preferenceObjectiveExact, preferenceParts } from './preference.js';
+import type { PolicyPoint, Teacher, UpperParts } from './types.js';
+import type { LowerPoint } from '../lowerLevel/lowerSolution.js';
 import type { Mdp } from '../mdp/types.js';
 import type { ParlError } from '../errors/parlError.js';
 import type { SolveReport } from '../numerics/solveReport.js';
@@ -41,6 +42,16 @@ export const upperLevelExact = (spec: UpperLevelSpec, point: PolicyPoint): E.Eit
   const o = preferenceObjectiveExact(point, spec.teacher, spec.rTrue, spec.H);
   return E.map((v: { G: number; gradG: Float64Array; gradGMyopic: Float64Array; reports: ReadonlyArray<SolveReport> }) =>
     ({ G: v.G, gradG: v.gradG, gradGMyopic: v.gradGMyopic, reports: v.reports }))(o);
+};
+
+/** The upper objective's parts at π (default: the lower point's own π_θ) that need no ν-score (MATH.md §7). */
+export const upperPartsAt = (
+  spec: UpperLevelSpec,
+  lower: LowerPoint,
+  pi: Readonly<Float64Array> = lower.evaluation.pi,
+): E.Either<ParlError, UpperParts> => {
+  if (spec.kind === 'additive') return E.right(additiveParts(lower, pi, spec.utility));
+  return preferenceParts(lower, pi, spec.teacher, spec.rTrue, spec.H);
 };
 
 /** A sampled gradient with the budget it used. */

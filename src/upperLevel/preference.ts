@@ -25,7 +25,8 @@ import { rewardDimension, rewardJacobianTransposeApply, rewardOf, type RewardMod
 import { invalidInput, limitExceeded, type ParlError } from '../errors/parlError.js';
 import type { SolveReport } from '../numerics/solveReport.js';
 import { bradleyTerryProbability, logSigmoid, segmentReturns, sigmoid, validateTeacher, type SegmentReturns } from './teacher.js';
-import type { PolicyPoint, Segment, Teacher } from './types.js';
+import type { PolicyPoint, Segment, Teacher, UpperParts } from './types.js';
+import type { LowerPoint } from '../lowerLevel/lowerSolution.js';
 
 // ---------------------------------------------------------------------------------------------
 // The utility of one pair
@@ -248,7 +249,27 @@ export const preferenceObjectiveExact = (
   H: number,
   opts: PreferenceExactOptions = {},
 ): E.Either<ParlError, PreferenceObjective> => {
-  const { mdp, model, nu, r } = point.lower;
+  const parts = preferenceParts(point.lower, point.pi, teacher, rTrue, H, opts);
+  if (E.isLeft(parts)) return parts;
+  const { gradGMyopic, scoreWeights, ...rest } = parts.right;
+  const scoreTerm = point.nuScoreVjp(scoreWeights);
+  const gradG = gradGMyopic.map((x, k) => x + scoreTerm.value[k]);
+  return E.right({ ...rest, gradG, gradGMyopic, reports: [...point.reports, scoreTerm.report] });
+};
+
+/**
+ * The parts of the preference objective at π that need no ν-score (MATH.md §7), exact by
+ * enumeration: G, the myopic gradient, the score weights (`UpperParts`), and the enumeration's size.
+ */
+export const preferenceParts = (
+  lower: LowerPoint,
+  pi: Readonly<Float64Array>,
+  teacher: Teacher,
+  rTrue: Readonly<Float64Array>,
+  H: number,
+  opts: PreferenceExactOptions = {},
+): E.Either<ParlError, UpperParts & { readonly pairs: number; readonly segments: number; readonly skipProbability: number }> => {
+  const { mdp, model, nu, r } = lower;
   const { S, A } = mdp;
   const maxPairs = opts.maxPairs ?? DEFAULT_MAX_PAIRS;
   const rho = opts.rho ?? mdp.rho;
@@ -258,13 +279,12 @@ export const preferenceObjectiveExact = (
     return E.left(invalidInput('model', `reward model is ${model.S}×${model.A}, the MDP ${S}×${A}`));
   }
   const d = rewardDimension(model);
-  const bad = checkTable(nu, d, 'nu') ?? checkTable(rTrue, S * A, 'rTrue') ?? checkTable(point.pi, S * A, 'point.pi') ?? checkTable(rho, S, 'rho');
+  const bad = checkTable(nu, d, 'nu') ?? checkTable(rTrue, S * A, 'rTrue') ?? checkTable(pi, S * A, 'pi') ?? checkTable(rho, S, 'rho');
   if (bad !== undefined) return E.left(bad);
   const tv = validateTeacher(teacher);
   if (E.isLeft(tv)) {
     return E.left(invalidInput(`teacher.${tv.left[0].field}`, tv.left.map((e) => `${e.field}: ${e.message}`).join('; ')));
   }
-  const pi = point.pi;
 
   const n = countReachableSegments(mdp, pi, H, rho);
   const nPairs = n * n;
@@ -350,9 +370,5 @@ export const preferenceObjectiveExact = (
       w[sa] += scoreCoef[i];
     }
   }
-  const gradGMyopic = rewardJacobianTransposeApply(model, gTable);
-  const scoreTerm = point.nuScoreVjp(w);
-  const gradG = new Float64Array(d);
-  for (let k = 0; k < d; k++) gradG[k] = gradGMyopic[k] + scoreTerm.value[k];
-  return E.right({ G, gradG, gradGMyopic, pairs: m * m, segments: m, skipProbability: skip, reports: [...point.reports, scoreTerm.report] });
+  return E.right({ G, gradGMyopic: rewardJacobianTransposeApply(model, gTable), scoreWeights: w, pairs: m * m, segments: m, skipProbability: skip });
 };

@@ -58,3 +58,15 @@ export interface PolicyPoint {
   readonly route: NuScoreRoute;
   readonly reports: ReadonlyArray<SolveReport>;
 }
+
+/**
+ * The parts of an upper objective at a policy π that need no ν-score (MATH.md §7): the value G,
+ * the myopic gradient `∂_ν G` at fixed π, and the score weights w with which the ν-score term is
+ * `Σ_{s,a} w[s,a] ψ[s,a]` and the gradient in θ is `∇_θ G[s,b] = w[s,b] − π(b|s) Σ_a w[s,a]`.
+ */
+export interface UpperParts {
+  readonly G: number;
+  readonly gradGMyopic: Float64Array;
+  /** S×A. */
+  readonly scoreWeights: Float64Array;
+}
