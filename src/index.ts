@@ -19,4 +19,5 @@ export * from './lowerLevel/index.js';
 export * from './hessian/index.js';
 export * from './nuScore/index.js';
 export * from './upperLevel/index.js';
+export * from './hypergradient/index.js';
 export * from './algorithm/index.js';
