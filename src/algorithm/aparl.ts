@@ -11,7 +11,8 @@ import type { Mdp } from '../mdp/types.js';
 import type { SolveReport } from '../numerics/solveReport.js';
 import { nuScoreOf } from '../nuScore/routes.js';
 import { plainOptimum } from '../optimal/index.js';
-import { makeRng } from '../random/rng.js';
+import { makeRng, type Rng } from '../random/rng.js';
+import { firstOrderHypergradient, unrolledHypergradient, zerothOrderHypergradient, type Hypergradient } from '../hypergradient/routes.js';
 import { rewardOf, type RewardModel } from '../reward/rewardModel.js';
 import { policyPointAtLower, policyPointOf } from '../upperLevel/policyPoint.js';
 import type { PolicyPoint } from '../upperLevel/types.js';
@@ -85,6 +86,31 @@ const atStep = (t: number, e: ParlError): ParlError => {
 };
 
 /**
+ * The step of a hypergradient route (src/hypergradient): unrolled through this step's K inner
+ * steps from the warm start, the value-gap penalty with weight σ at θ*(ν_t), or N zeroth-order
+ * directions (the lower level solved exactly at each point).
+ */
+const hypergradientStep = (
+  config: AparlConfig,
+  upper: UpperLevelSpec,
+  problem: LowerProblem,
+  thetaWarm: Readonly<Float64Array>,
+  sol: LowerSolution | null,
+  rng: Rng,
+): E.Either<ParlError, Hypergradient> => {
+  switch (config.gradient) {
+    case 'unrolled':
+      return unrolledHypergradient(upper, problem, thetaWarm, { K: config.K, beta: config.beta });
+    case 'first-order':
+      return sol === null
+        ? E.left(invalidInput('lambda', 'the first-order gradient needs λ > 0'))
+        : firstOrderHypergradient(upper, sol, { sigma: config.sigma });
+    default:
+      return zerothOrderHypergradient(upper, problem, { N: config.N }, rng.split());
+  }
+};
+
+/**
  * Run A-PARL (MATH.md §8) on a problem with a validated configuration: one lower-level solve per
  * outer step. `Left` is the first solve's `ParlError` that stopped the run (its message prefixed
  * with the step), or `InvalidInput` on `mode` for oracle mode at λ = 0.
@@ -114,6 +140,7 @@ export const runAparl = (
       sol = solved.right;
     }
     const solves: SolveReport[] = [];
+    let thetaWarm = theta;
     // lower level: K warm-started policy-gradient ascent steps (oracle mode takes θ* itself)
     let point: PolicyPoint;
     if (config.mode === 'oracle') {
@@ -121,6 +148,7 @@ export const runAparl = (
       point = policyPointOf(sol);
       theta = Float64Array.from(sol.theta);
     } else {
+      thetaWarm = theta;
       theta = policyGradientAscent(mdp, lowerProblem.r, theta, lambda, config.beta, config.K);
       point = policyPointAtLower(lowerPointFor(lowerProblem, theta));
     }
@@ -136,12 +164,17 @@ export const runAparl = (
       const psiE = nuScoreOf(point.lower, S * A <= 64 ? 'dense' : 'implicit');
       if (E.isLeft(psiE)) return E.left(atStep(t, psiE.left));
       solves.push(psiE.right.report);
-      const s = upperLevelSampled(upper, config.gradient, mdp, model, nu, point.pi, psiE.right.psi, config.N, rng.split());
+      const s = upperLevelSampled(upper, config.gradient === 'myopic' ? 'myopic' : 'parl', mdp, model, nu, point.pi, psiE.right.psi, config.N, rng.split());
       step = s.gradient;
       queries += s.queries;
-    } else {
+    } else if (config.gradient === 'parl' || config.gradient === 'myopic') {
       if (E.isLeft(exact)) return E.left(atStep(t, exact.left));
       step = config.gradient === 'parl' ? exact.right.gradG : exact.right.gradGMyopic;
+    } else {
+      const hg = hypergradientStep(config, upper, lowerProblem, thetaWarm, sol, rng);
+      if (E.isLeft(hg)) return E.left(atStep(t, hg.left));
+      solves.push(...hg.right.reports.filter((r) => !solves.includes(r) && r !== sol?.optimum.report));
+      step = hg.right.gradient;
     }
     let trueGradNorm = NaN;
     if (config.trackTrueGradient && sol !== null) {

@@ -9,12 +9,21 @@ import { type ValidationError } from '../errors/parlError.js';
 /** How the upper-level gradient is obtained at each outer step. */
 export type AparlMode = 'exact' | 'sampled' | 'oracle';
 
+/** The upper-gradient choices of A-PARL. */
+export type AparlGradient = 'parl' | 'myopic' | 'unrolled' | 'first-order' | 'zeroth-order';
+export const APARL_GRADIENTS: ReadonlyArray<AparlGradient> = ['parl', 'myopic', 'unrolled', 'first-order', 'zeroth-order'];
+
 /** A-PARL's hyper-parameters. */
 export interface AparlConfig {
   /** exact: expectations exact, ψ by the implicit route at θ^K; sampled: N samples per outer step; oracle: θ*(ν) and closed-form ψ. */
   readonly mode: AparlMode;
-  /** 'parl' uses ∇G with the ν-score term; 'myopic' drops it (the PEBBLE-style baseline). */
-  readonly gradient: 'parl' | 'myopic';
+  /**
+   * The upper gradient of each outer step: 'parl' (∇G with the implicit ν-score at θ^K), 'myopic' (the
+   * ν-score term dropped, the PEBBLE-style baseline), or a hypergradient route of src/hypergradient:
+   * 'unrolled' (through the K inner steps from the warm start), 'first-order' (value-gap penalty with
+   * weight `sigma`), 'zeroth-order' (`N` smoothing directions). The routes need exact or oracle mode.
+   */
+  readonly gradient: AparlGradient;
   /** Outer iterations T. */
   readonly T: number;
   /** Inner policy-gradient steps K per outer step (warm-started). */
@@ -25,8 +34,10 @@ export interface AparlConfig {
   readonly alpha: number;
   /** Entropy weight λ of the lower level. */
   readonly lambda: number;
-  /** Samples (trajectories or preference queries) per outer step, sampled mode. */
+  /** Samples (trajectories or preference queries) per outer step, sampled mode; smoothing directions of the zeroth-order gradient. */
   readonly N: number;
+  /** Penalty weight σ of the first-order gradient. */
+  readonly sigma: number;
   /** Seed of every random draw of the run. */
   readonly seed: number;
   /** Compute ‖∇G(ν_t)‖ at θ*(ν_t) each step (needs λ > 0; one extra optimum per step). */
@@ -44,6 +55,7 @@ export const DEFAULT_APARL_CONFIG: AparlConfig = {
   alpha: 0.5,
   lambda: 0.1,
   N: 64,
+  sigma: 100,
   seed: 1,
   trackTrueGradient: true,
   recordExactG: true,
@@ -67,7 +79,13 @@ export const validateAparlConfig = (input: unknown): E.Either<NonEmptyArray<Vali
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) errs.push({ field: f, message: `${what} must be a finite number ≥ 0, got ${JSON.stringify(v)}` });
   };
   if (!['exact', 'sampled', 'oracle'].includes(c.mode as string)) errs.push({ field: 'mode', message: `must be exact, sampled or oracle, got ${JSON.stringify(c.mode)}` });
-  if (!['parl', 'myopic'].includes(c.gradient as string)) errs.push({ field: 'gradient', message: `must be parl or myopic, got ${JSON.stringify(c.gradient)}` });
+  if (!APARL_GRADIENTS.includes(c.gradient as AparlGradient)) errs.push({ field: 'gradient', message: `must be ${APARL_GRADIENTS.join(', ')}; got ${JSON.stringify(c.gradient)}` });
+  else if (c.mode === 'sampled' && c.gradient !== 'parl' && c.gradient !== 'myopic') {
+    errs.push({ field: 'gradient', message: `${c.gradient as string} needs exact or oracle mode (sampled mode estimates the parl or myopic gradient)` });
+  }
+  if ((c.gradient === 'first-order') && c.lambda === 0) {
+    errs.push({ field: 'lambda', message: 'the first-order (value-gap penalty) gradient needs λ > 0: J*_λ and θ* do not exist as smooth functions of ν at λ = 0' });
+  }
   int('T', 1);
   int('K', 1);
   int('N', 1);
@@ -75,6 +93,7 @@ export const validateAparlConfig = (input: unknown): E.Either<NonEmptyArray<Vali
   nonneg('beta', 'the inner step size β');
   nonneg('alpha', 'the outer step size α');
   nonneg('lambda', 'the entropy weight λ');
+  if (typeof c.sigma !== 'number' || !Number.isFinite(c.sigma) || c.sigma <= 0) errs.push({ field: 'sigma', message: `the penalty weight σ must be a finite number > 0, got ${JSON.stringify(c.sigma)}` });
   if (typeof c.trackTrueGradient !== 'boolean') errs.push({ field: 'trackTrueGradient', message: 'must be true or false' });
   if (typeof c.recordExactG !== 'boolean') errs.push({ field: 'recordExactG', message: 'must be true or false' });
   if (c.mode === 'oracle' && c.lambda === 0) {

@@ -13,6 +13,10 @@ import { nuScoreClosedForm } from '../../src/nuScore/closedForm.js';
 import { rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { EPS, maxAbs } from '../support/numeric.js';
+import { firstOrderHypergradient, unrolledHypergradient, zerothOrderHypergradient } from '../../src/hypergradient/routes.js';
+import { solveLowerLevel } from '../../src/lowerLevel/lowerSolution.js';
+import { right } from '../support/either.js';
+import { makeRng } from '../../src/random/rng.js';
 
 const built = garnetOrThrow({ S: 4, A: 3, branching: 2, gamma: 0.8, seed: 11 });
 const mdp = built.mdp;
@@ -140,5 +144,34 @@ describe('A-PARL (MATH.md §8)', () => {
       expect(run.left.message).toBe('step 0: oracle mode needs λ > 0 (θ* does not exist at λ = 0)');
       expect(formatParlError(run.left)).toBe('mode: step 0: oracle mode needs λ > 0 (θ* does not exist at λ = 0)');
     }
+  });
+});
+
+describe('A-PARL with the hypergradient routes (src/hypergradient)', () => {
+  for (const p of [additive, preference]) {
+    const problem = { mdp, model, nu: p.nu0, lambda: 0.2, r: rewardOf(model, p.nu0) };
+    it(`${p.name}: each route's first step is the route's gradient at (ν₀, θ₀), bit for bit`, () => {
+      const base = cfg({ mode: 'exact', K: 4, beta: 0.5, lambda: 0.2, trackTrueGradient: false, N: 3, sigma: 50 });
+      const unrolled = right(unrolledHypergradient(p.upper, problem, p.theta0, { K: 4, beta: 0.5 }));
+      expect(Array.from(firstStep(p, { ...base, gradient: 'unrolled' }))).toEqual(Array.from(unrolled.gradient));
+      const sol = right(solveLowerLevel(mdp, model, p.nu0, 0.2));
+      const first = right(firstOrderHypergradient(p.upper, sol, { sigma: 50 }));
+      expect(Array.from(firstStep(p, { ...base, gradient: 'first-order' }))).toEqual(Array.from(first.gradient));
+      // exact mode draws nothing else: the route gets the run's first split stream
+      const zeroth = right(zerothOrderHypergradient(p.upper, problem, { N: 3 }, makeRng(base.seed).split()));
+      expect(Array.from(firstStep(p, { ...base, gradient: 'zeroth-order' }))).toEqual(Array.from(zeroth.gradient));
+    });
+  }
+
+  it('routes other than parl and myopic need exact or oracle mode; first-order needs λ > 0 and σ > 0', () => {
+    const fields = (raw: object) => {
+      const v = validateAparlConfig(raw);
+      return E.isLeft(v) ? v.left.map((e) => e.field) : [];
+    };
+    expect(fields({ mode: 'sampled', gradient: 'unrolled' })).toEqual(['gradient']);
+    expect(fields({ gradient: 'first-order', lambda: 0 })).toEqual(['lambda']);
+    expect(fields({ gradient: 'first-order', sigma: 0 })).toEqual(['sigma']);
+    expect(fields({ gradient: 'newton' })).toEqual(['gradient']);
+    expect(fields({ gradient: 'zeroth-order', N: 2 })).toEqual([]);
   });
 });

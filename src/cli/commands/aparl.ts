@@ -22,13 +22,17 @@ Environments: ${ENVIRONMENTS.join(', ')}
 
 Options (defaults in brackets):
   --mode exact|sampled|oracle   [${DEFAULT_APARL_CONFIG.mode}] oracle needs λ > 0
-  --gradient parl|myopic        [${DEFAULT_APARL_CONFIG.gradient}]
+  --gradient parl|myopic|unrolled|first-order|zeroth-order  [${DEFAULT_APARL_CONFIG.gradient}]
+              the upper gradient: PARL's (implicit ν-score at θ^K), myopic, or a hypergradient
+              route (unrolled through the K inner steps; first-order value-gap penalty with
+              weight --sigma; zeroth-order with --N directions); the routes need exact or oracle mode
   --T N       outer iterations  [${DEFAULT_APARL_CONFIG.T}]
   --K N       inner policy-gradient steps per outer step (≥ 1) [${DEFAULT_APARL_CONFIG.K}]
   --beta X    inner step size (≥ 0)  [${DEFAULT_APARL_CONFIG.beta}]
   --alpha X   outer step size (≥ 0)  [${DEFAULT_APARL_CONFIG.alpha}]
   --lambda X  entropy weight (≥ 0)   [${DEFAULT_APARL_CONFIG.lambda}]
-  --N N       samples per outer step in sampled mode [${DEFAULT_APARL_CONFIG.N}]
+  --N N       samples per outer step in sampled mode; zeroth-order directions [${DEFAULT_APARL_CONFIG.N}]
+  --sigma X   penalty weight of the first-order gradient (> 0) [${DEFAULT_APARL_CONFIG.sigma}]
   --seed N    seed of the problem and of every draw [${DEFAULT_APARL_CONFIG.seed}]
   --json      print the records as JSON
   -h, --help  show this help`;
@@ -42,7 +46,7 @@ export const aparlCommand = (args: ReadonlyArray<string>, io: CliIo): number => 
     options: {
       problem: { type: 'string', default: 'design' },
       env: { type: 'string', default: 'garnet' },
-      mode: str, gradient: str, T: str, K: str, beta: str, alpha: str, lambda: str, N: str, seed: str,
+      mode: str, gradient: str, T: str, K: str, beta: str, alpha: str, lambda: str, N: str, sigma: str, seed: str,
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -59,7 +63,7 @@ export const aparlCommand = (args: ReadonlyArray<string>, io: CliIo): number => 
   const raw: Record<string, unknown> = { trackTrueGradient: true };
   if (values.mode !== undefined) raw.mode = values.mode;
   if (values.gradient !== undefined) raw.gradient = values.gradient;
-  for (const k of ['T', 'K', 'beta', 'alpha', 'lambda', 'N', 'seed'] as const) {
+  for (const k of ['T', 'K', 'beta', 'alpha', 'lambda', 'N', 'sigma', 'seed'] as const) {
     const v = num(values[k]);
     if (v !== undefined) raw[k] = v;
   }
