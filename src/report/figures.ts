@@ -23,6 +23,31 @@ export const renderSvg = async (spec: TopLevelSpec): Promise<string> => {
   }
 };
 
+/** Width of every figure (px): readable on a laptop screen and in print. */
+export const FIGURE_WIDTH = 640;
+/** Height of every figure (px). */
+export const FIGURE_HEIGHT = 320;
+
+/** Okabe–Ito colours: distinguishable under the common colour-vision deficiencies. */
+export const OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
+
+/** Text of at least 12 px everywhere (axes, legends, titles). */
+const READABLE = {
+  axis: { labelFontSize: 12, titleFontSize: 13 },
+  legend: { labelFontSize: 12, titleFontSize: 13, labelLimit: 320 },
+  title: { fontSize: 14 },
+  text: { fontSize: 12 },
+} as const;
+
+/** Compare series names by the numbers in them ("K = 5" before "K = 20"), then as text. */
+export const naturalCompare = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+
+/** The colour encoding of a series field: legend in natural order, Okabe–Ito palette. */
+const seriesColor = (rows: ReadonlyArray<Record<string, number | string>>, field: string) => {
+  const domain = [...new Set(rows.map((r) => String(r[field])))].sort(naturalCompare);
+  return { field, type: 'nominal' as const, title: field, sort: domain, scale: { domain, range: OKABE_ITO } };
+};
+
 /** A line chart of `rows` (x, y, series[, lo, hi]) with an optional 95% band; log axes on request. */
 export const lineChart = (opts: {
   readonly rows: ReadonlyArray<Record<string, number | string>>;
@@ -39,7 +64,7 @@ export const lineChart = (opts: {
 }): TopLevelSpec => {
   const xEnc = { field: opts.x, type: 'quantitative' as const, title: opts.xTitle, scale: opts.logX ? { type: 'log' as const } : { zero: false } };
   const yScale = opts.logY ? { type: 'log' as const } : { zero: false };
-  const color = { field: opts.series, type: 'nominal' as const, title: opts.series };
+  const color = seriesColor(opts.rows, opts.series);
   const layers: object[] = [];
   if (opts.band) {
     layers.push({
@@ -53,8 +78,9 @@ export const lineChart = (opts: {
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: opts.width ?? 420,
-    height: 260,
+    width: opts.width ?? FIGURE_WIDTH,
+    height: FIGURE_HEIGHT,
+    config: READABLE,
     data: { values: opts.rows as Record<string, unknown>[] },
     layer: layers,
   } as unknown as TopLevelSpec;
@@ -72,13 +98,14 @@ export const scatterChart = (opts: {
   readonly logY?: boolean;
 }): TopLevelSpec => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  width: 420,
-  height: 260,
+  width: FIGURE_WIDTH,
+  height: FIGURE_HEIGHT,
+  config: READABLE,
   data: { values: opts.rows as Record<string, unknown>[] },
   mark: { type: 'point', opacity: 0.5, size: 12 },
   encoding: {
     x: { field: opts.x, type: 'quantitative', title: opts.xTitle, scale: opts.logX ? { type: 'log' } : { zero: false } },
     y: { field: opts.y, type: 'quantitative', title: opts.yTitle, scale: opts.logY ? { type: 'log' } : { zero: false } },
-    color: { field: opts.series, type: 'nominal', title: opts.series },
+    color: seriesColor(opts.rows, opts.series),
   },
 } as unknown as TopLevelSpec);
