@@ -43,10 +43,19 @@ describe('parl run', () => {
       expect(html).not.toMatch(/<script|<link /);
       expect(externalUrls(html)).toEqual([]);
     }
-    // the design experiment's claim, checked on its records: the myopic gradient is identically zero
+    // design: the methods the protocol names, α chosen on selection seeds disjoint from the evaluation seeds
     const design = JSON.parse(readFileSync(join(out, 'design', 'design.json'), 'utf8'));
-    for (const run of design.data.filter((d: { gradient: string }) => d.gradient === 'myopic')) {
-      for (const rec of run.records) expect(rec.stepGradNorm).toBe(0);
+    expect(design.data.methods.map((m: { id: string }) => m.id)).toEqual(['parl-exact', 'unrolled', 'first-order', 'nu-equals-u', 'true-optimum']);
+    const { selectionSeeds, evaluationSeeds } = design.data.protocol;
+    expect(selectionSeeds.some((s: number) => evaluationSeeds.includes(s))).toBe(false);
+    expect(design.data.myopic.included).toBe(false);
+    for (const m of design.data.methods) {
+      for (const r of m.results) {
+        expect(r.peakTrueReturn).toBeGreaterThanOrEqual(r.finalTrueReturn);
+        expect(r.collapsed).toBe(r.peakTrueReturn - r.finalTrueReturn > design.data.protocol.collapseFraction * (r.ceilingTrueReturn - r.startTrueReturn));
+      }
+      // the ceiling is the true optimum: normalised 1 by construction
+      if (m.id === 'true-optimum') for (const r of m.results) expect(r.normalisedFinal).toBeCloseTo(1, 12);
     }
   });
 
