@@ -9,14 +9,16 @@ import { runCommand } from './commands/run.js';
 import { aparlCommand } from './commands/aparl.js';
 import { kernelsCommand } from './commands/kernels.js';
 import { plScanCommand } from './commands/plScan.js';
+import { hypergradientsCommand } from './commands/hypergradients.js';
 
 export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tabular MDPs, float64 reference
 
 Usage: parl <command> [options]
 
 Commands:
-  run NAME|all      run an experiment (convergence, rlhf, design, lambda, pl) and write its report
+  run NAME|all      run an experiment (convergence, rlhf, design, lambda, pl, hypergradients) and write its report
   aparl             run A-PARL on a built-in problem with any configuration
+  hypergradients    every hypergradient route at several budgets against the exact ∇G: error, cosine, time, cost
   verify            check the implemented identities on generated MDPs
   vectors check     compare parl-ts with conformance vector files
   vectors make      write conformance vectors from parl-ts's own float64 code
@@ -29,6 +31,7 @@ type Command = (args: ReadonlyArray<string>, io: CliIo) => number | Promise<numb
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
   aparl: aparlCommand,
+  hypergradients: hypergradientsCommand,
   verify: verifyCommand,
   vectors: vectorsCommand,
   kernels: kernelsCommand,

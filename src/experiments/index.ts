@@ -1,6 +1,7 @@
 /** The experiments `parl run` knows, by name (MATH.md §8–§9; issue-level claims of the paper). */
 import { runConvergence } from './convergence.js';
 import { runDesign } from './design.js';
+import { runHypergradients } from './hypergradients.js';
 import { runLambda } from './lambda.js';
 import { runPl } from './pl.js';
 import { runRlhf } from './rlhf.js';
@@ -16,6 +17,7 @@ export const EXPERIMENTS: Readonly<Record<string, { readonly run: (o: Experiment
   design: { run: runDesign, about: 'reward design with an additive true-reward utility: only the ν-score moves ν' },
   lambda: { run: runLambda, about: 'size of the ν-score term as λ → 0 and as K grows' },
   pl: { run: runPl, about: 'PL and Łojasiewicz ratios over random θ and along policy-gradient runs' },
+  hypergradients: { run: runHypergradients, about: 'hypergradient routes (implicit, unrolled, first-order, zeroth-order, myopic): error against cost' },
 };
 
 export const EXPERIMENT_NAMES = Object.keys(EXPERIMENTS);
