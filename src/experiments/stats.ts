@@ -21,8 +21,11 @@ export const meanCi95 = (xs: ReadonlyArray<number>): { mean: number; half: numbe
   return { mean, half: (t * Math.sqrt(v)) / Math.sqrt(n) };
 };
 
-/** Least-squares slope and intercept of log y against log x (points with x, y > 0). */
-export const logLogSlope = (xs: ReadonlyArray<number>, ys: ReadonlyArray<number>): { slope: number; intercept: number } => {
+/**
+ * Least-squares slope and intercept of log y against log x (points with x, y > 0), with the
+ * half-width of the slope's 95% t-interval (`half`: t_{0.975, n−2} × standard error; NaN below 3 points).
+ */
+export const logLogSlope = (xs: ReadonlyArray<number>, ys: ReadonlyArray<number>): { slope: number; intercept: number; half: number; n: number } => {
   const px: number[] = [];
   const py: number[] = [];
   xs.forEach((x, i) => {
@@ -32,7 +35,7 @@ export const logLogSlope = (xs: ReadonlyArray<number>, ys: ReadonlyArray<number>
     }
   });
   const n = px.length;
-  if (n < 2) return { slope: NaN, intercept: NaN };
+  if (n < 2) return { slope: NaN, intercept: NaN, half: NaN, n };
   const mx = px.reduce((a, b) => a + b, 0) / n;
   const my = py.reduce((a, b) => a + b, 0) / n;
   let sxy = 0;
@@ -42,7 +45,13 @@ export const logLogSlope = (xs: ReadonlyArray<number>, ys: ReadonlyArray<number>
     sxx += (px[i] - mx) ** 2;
   }
   const slope = sxy / sxx;
-  return { slope, intercept: my - slope * mx };
+  const intercept = my - slope * mx;
+  if (n < 3) return { slope, intercept, half: NaN, n };
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += (py[i] - intercept - slope * px[i]) ** 2;
+  const se = Math.sqrt(sse / (n - 2) / sxx);
+  const t = n - 2 <= 30 ? T975[n - 3] : 1.96;
+  return { slope, intercept, half: t * se, n };
 };
 
 /** The first x at which y reaches `target` (linear in the recorded steps), or undefined if never. */
