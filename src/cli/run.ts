@@ -10,6 +10,7 @@ import { aparlCommand } from './commands/aparl.js';
 import { kernelsCommand } from './commands/kernels.js';
 import { plScanCommand } from './commands/plScan.js';
 import { hypergradientsCommand } from './commands/hypergradients.js';
+import { banditCommand } from './commands/bandit.js';
 
 export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tabular MDPs, float64 reference
 
@@ -24,6 +25,7 @@ Commands:
   vectors make      write conformance vectors from parl-ts's own float64 code
   kernels check     run the gpu.js float32 kernels against the float64 reference (kernels backends: what is available)
   pl-scan           estimate PL and Łojasiewicz constants over many random θ (batched kernels)
+  bandit            PARL's performative optimum vs the myopic fixed point (MLE) on a two-armed bandit
 
 Run "parl <command> --help" for a command's options.`;
 
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   vectors: vectorsCommand,
   kernels: kernelsCommand,
   'pl-scan': plScanCommand,
+  bandit: banditCommand,
 };
 
 /** Run `parl` with the given arguments (without the program name); some commands are asynchronous. */
