@@ -97,13 +97,18 @@ export const implicitHypergradient = (
   maxIterations?: number,
 ): E.Either<ParlError, Hypergradient> =>
   E.map((p: UpperParts) => {
-    const vjp = nuScoreVjpImplicitWith(hessianContextOf(sol), sol.r, sol.theta, sol.model, p.scoreWeights, maxIterations === undefined ? {} : { maxIterations, maxRestarts: 0 });
+    const ctx = hessianContextOf(sol);
+    // count every Hessian-vector product MINRES and the Hessian check make (true residuals, restarts included)
+    let products = 0;
+    const counted = (v: Readonly<Float64Array>): Float64Array => (products++, hessianVectorProductWith(ctx, v));
+    const limits = maxIterations === undefined ? {} : { maxIterations, maxRestarts: 0 };
+    const vjp = nuScoreVjpImplicitWith(ctx, sol.r, sol.theta, sol.model, p.scoreWeights, { ...limits, hessianVectorProduct: counted });
     return {
       route: 'implicit' as const,
       budget: vjp.report.iterations,
       gradient: add(p.gradGMyopic, vjp.value),
-      // one HVP per iteration, one mixed product, and the Hessian check's two gradient evaluations
-      cost: { lowerSolves: 1, evaluations: 4, hessianVectorProducts: vjp.report.iterations + 2 },
+      // the products counted, plus one adjoint mixed product; the Hessian check's two gradient evaluations
+      cost: { lowerSolves: 1, evaluations: 4, hessianVectorProducts: products + 1 },
       reports: [...sol.reports, vjp.report],
     };
   })(partsAtOptimum(spec, sol));
@@ -193,43 +198,66 @@ export const firstOrderHypergradient = (
   const tol = o.tolerance ?? 1e-13;
   const { mdp, lambda } = sol;
   const { S, A, gamma } = mdp;
+  // the stopping scale is fixed at the start: a diverging θ must not make its own steps look small
+  let scale = 1;
+  for (let i = 0; i < S * A; i++) scale = Math.max(scale, 1 + Math.abs(sol.theta[i]));
   let p: LowerPoint = sol;
   let step = Infinity;
   let inner = 0;
+  let undetermined = 0;
   let parts: UpperParts | undefined;
   for (;;) {
     const e = upperPartsAt(spec, p);
     if (E.isLeft(e)) return e;
     parts = e.right;
-    if (inner >= maxInner) break;
     const gF = scoreTransposeApply(p.evaluation.pi, parts.scoreWeights, A);
     const dir = new Float64Array(S * A);
     let dirMax = 0;
-    let thetaMax = 0;
+    undetermined = 0;
     for (let s = 0; s < S; s++) {
       const ds = p.evaluation.d[s];
+      // J has no curvature on a state the policy never visits (d(s) = 0): the penalty problem does not
+      // determine θ_σ there, and F's gradient on it cannot be matched (such states are counted below)
+      if (ds <= S * 2 ** -52) {
+        for (let a = 0; a < A; a++) if (gF[s * A + a] !== 0) { undetermined++; break; }
+        continue;
+      }
       for (let a = 0; a < A; a++) {
         const i = s * A + a;
         const weight = ds * p.evaluation.pi[i];
-        // the Fisher metric vanishes where π_θ never goes: no step there (it does not move F or J)
-        const dF = weight > 2 ** -1000 ? ((1 - gamma) * gF[i]) / weight : 0;
+        // the Fisher metric of a visited state: π(a|s) may underflow, and then so does gF (∝ π)
+        const dF = weight > 0 ? ((1 - gamma) * gF[i]) / weight : 0;
         dir[i] = (p.evaluation.adv[i] + dF / o.sigma) / lambda;
         dirMax = Math.max(dirMax, Math.abs(dir[i]));
-        thetaMax = Math.max(thetaMax, Math.abs(p.theta[i]));
       }
     }
     step = dirMax;
-    if (!(dirMax > tol * (1 + thetaMax))) break;
+    if (!(dirMax > tol * scale) || inner >= maxInner) break;
     p = lowerPointFor(sol, add(p.theta, dir));
     inner++;
   }
   const dJ = add(rewardGradientOfJ(p), rewardGradientOfJ(sol), -1);
+  const converged = step <= tol * scale;
+  const reliable = converged && undetermined === 0;
+  const reasons: string[] = [];
+  if (!converged) reasons.push(`the inner solve did not reach stationarity in ${inner} steps (natural-gradient step ${step.toExponential(1)})`);
+  if (undetermined > 0) reasons.push(`F has weight on ${undetermined} state${undetermined === 1 ? '' : 's'} the policy never visits (d(s) = 0): the penalty does not determine θ_σ there and the bias need not vanish as σ grows`);
+  const report: SolveReport = {
+    quantity: 'thetaSigma',
+    route: 'natural-gradient',
+    converged,
+    relativeResidual: step / scale,
+    iterations: inner,
+    reliable,
+    ...(reasons.length > 0 ? { warning: reasons.join('; ') } : {}),
+  };
   return E.right({
     route: 'first-order',
     budget: o.sigma,
     gradient: add(parts.gradGMyopic, dJ, o.sigma),
-    cost: { lowerSolves: 1, evaluations: 2 * inner + 3, hessianVectorProducts: 0 },
-    reports: sol.reports,
+    // θ* and the objective at each of the inner + 1 points; the evaluation at each of the inner new points
+    cost: { lowerSolves: 1, evaluations: 2 * inner + 2, hessianVectorProducts: 0 },
+    reports: [...sol.reports, report],
     detail: { innerSteps: inner, stationarity: step },
   });
 };

@@ -21,7 +21,9 @@ export type SolveRoute =
   /** The implicit-function ν-score by preconditioned MINRES on Hessian-vector products. */
   | 'implicit'
   /** The implicit-function ν-score by a dense pseudo-inverse of the Hessian. */
-  | 'dense';
+  | 'dense'
+  /** Natural-gradient (soft policy iteration) steps to a stationary point (the first-order hypergradient's inner solve). */
+  | 'natural-gradient';
 
 /** The outcome of one numerical solve, travelling with its result. */
 export interface SolveReport {

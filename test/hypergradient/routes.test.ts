@@ -12,7 +12,7 @@
  * - zeroth-order: unbiased for ∇G (statistical), error ∝ 1/√N;
  * - costs counted by wrapping the evaluation, solve and Hessian-product functions the routes call;
  * - invalid options are Lefts naming the field;
- * - defects found here are pinned as `it.fails` tests under "open defects".
+ * - defects found here are kept as regression tests under "regressions".
  *
  * Finite differences are Richardson's (order 4) with the default step h = ε^{1/5}·max(1,|νᵢ|)
  * ≈ 7.4e-4 (MATH.md §10): truncation h⁴|f⁽⁵⁾|/30 ≈ 1e-14·|f⁽⁵⁾| and rounding ≈ 1.5·δ/h ≈ 2000·δ
@@ -634,20 +634,20 @@ describe('costs and budgets are what the routes document', () => {
 });
 
 /**
- * Defects found by this file, pinned as failing tests: each asserts the documented behaviour, and
- * `it.fails` turns red once the route is fixed (then make it an `it`).
+ * Defects this file found in the routes, now fixed: each test asserts the documented behaviour on
+ * the case that exposed the defect (the titles say what the route did before).
  */
-describe('open defects (expected to fail until fixed)', () => {
+describe('regressions: cases that exposed defects of the routes', () => {
   const additive = THREE_STATES;
 
-  it.fails('first-order: cost.evaluations is the evaluations made (it reports 2·inner + 3, makes 2·inner + 2)', () => {
+  it('first-order: cost.evaluations is the evaluations made (it reports 2·inner + 3, makes 2·inner + 2)', () => {
     resetCalls();
     const h = right(firstOrderHypergradient(additive.spec, solve(additive), { sigma: 10 }));
     // θ* (1), the objective at each of the inner + 1 points, the evaluation at each of the inner new points
     expect(calls.evaluations).toBe(h.cost.evaluations);
   });
 
-  it.fails('implicit: cost.hessianVectorProducts is the products made (it reports iterations + 2; MINRES\'s true-residual product makes it iterations + 3)', () => {
+  it('implicit: cost.hessianVectorProducts is the products made (it reports iterations + 2; MINRES\'s true-residual product makes it iterations + 3)', () => {
     resetCalls();
     const h = right(implicitHypergradient(additive.spec, solve(additive)));
     expect(calls.hessianProducts).toBe(h.cost.hessianVectorProducts);
@@ -672,7 +672,7 @@ describe('open defects (expected to fail until fixed)', () => {
     expect(flagged(right(implicitHypergradient(c.spec, solve(c))))).toBe(true);
   });
 
-  it.fails('first-order, γ = 0, d(1) = 0: its error to exact stays 6.8e-2 for σ = 10…1000 with every report reliable (bias O(1/σ), or a warning)', () => {
+  it('first-order, γ = 0, d(1) = 0: its error to exact stays 6.8e-2 for σ = 10…1000 with every report reliable (bias O(1/σ), or a warning)', () => {
     const c = twoStates(0, 0);
     const sol = solve(c);
     const exact = right(exactHypergradient(c.spec, sol)).gradient;
@@ -681,7 +681,7 @@ describe('open defects (expected to fail until fixed)', () => {
     expect(errs[1] <= errs[0] / 50 || runs.every(flagged), `errors ${errs}`).toBe(true);
   });
 
-  it.fails('first-order, a state whose Fisher weights d(s)π(a|s) straddle the route\'s 2⁻¹⁰⁰⁰ cut: its step along the gauge never vanishes (2000 steps, step 1.4e-3)', () => {
+  it('first-order, a state whose Fisher weights d(s)π(a|s) straddle the route\'s 2⁻¹⁰⁰⁰ cut: its step along the gauge never vanishes (2000 steps, step 1.4e-3)', () => {
     const mdp = right(validateMdp({ S: 3, A: 3, gamma: 0, P: Float64Array.from({ length: 27 }, (_, i) => (i % 3 === 0 ? 1 : 0)), rho: Float64Array.of(1, 0, 1.010596818233315e-301) }));
     const c: Case = {
       mdp,
@@ -699,7 +699,7 @@ describe('open defects (expected to fail until fixed)', () => {
     [1e-6, 0, 100, 'runs out of its 2000 steps with a step of 5.6e3'],
     [0.01, 0, 10, 'runs out of its 2000 steps with a step of 15'],
   ] as const) {
-    it.fails(`first-order, γ = ${gamma}, ρ₁ = ${rho1}, σ = ${sigma}: the inner solve ${what}; the result must be stationary or flagged`, () => {
+    it(`first-order, γ = ${gamma}, ρ₁ = ${rho1}, σ = ${sigma}: the inner solve ${what}; the result must be stationary or flagged`, () => {
       const c = twoStates(gamma, rho1);
       const h = right(firstOrderHypergradient(c.spec, solve(c), { sigma }));
       expect(h.detail!.stationarity <= 1e-10 || flagged(h), `detail ${JSON.stringify(h.detail)}`).toBe(true);
