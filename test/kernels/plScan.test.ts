@@ -40,7 +40,9 @@ describe('PL landscape scan (MATH.md §9), float64', () => {
     for (const f of r.families) expect(f.meiViolations, f.family).toBe(0);
     // closer to the deterministic optimum, ‖∇J‖² shrinks faster than the gap: no uniform PL constant
     expect(family(r, 'near optimum c=16').minPl).toBeLessThan(1e-3 * family(r, 'near optimum c=4').minPl);
-    expect(r.pl.family).toBe('near optimum c=16');
+    // the smallest PL ratio of the whole scan is of that collapsed size (which family attains it depends on the draw:
+    // near-deterministic policies on plateaus, e.g. wide gaussian logits, collapse too)
+    expect(r.pl.min).toBeLessThan(1e-3 * family(r, 'near optimum c=4').minPl);
     for (let i = 0; i < r.samples; i++) expect(r.Jstar - r.J[i]).toBeGreaterThan(-1e-9);
   });
 

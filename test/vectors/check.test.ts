@@ -258,8 +258,8 @@ describe('parl vectors check --route over the reference and generated sets', () 
   for (const route of NU_SCORE_ROUTES.filter((r) => r !== 'closed')) {
     it(`--route ${route}: every failing case has an unreliable solve, and only ψ-dependent fields fail`, () => {
       const { json } = checkAll(route);
-      // measured: 6 failures on each of implicit and dense, all generated (s1-001, -002, -003,
-      // -005, -014, -017: near-deterministic π*, unvisited states, κ ≥ 1e10), each with an
+      // measured: 15 failures on each of implicit and dense, all generated (λ ≤ 0.03 or
+      // near-deterministic θ: near-deterministic π*, unvisited states, κ ≥ 1e10), each with an
       // unreliable psi solve; the 12 reference cases pass on both routes
       for (const r of json.results.filter((x) => !x.ok)) {
         // a failing case whose solves all claim to be reliable is a bug in parl-ts
@@ -279,10 +279,10 @@ describe('parl vectors check --route over the reference and generated sets', () 
   });
 
   it('a passing case with an unreliable solve exits 0 and names the solve (G of a near-deterministic π* by implicit and dense)', () => {
-    // s1-003 (γ = 0.99, λ = 0.01): π* is near-deterministic, so the ψ·w solve behind G's report is
-    // flagged on both routes (implicit: κ ≈ 4e52; dense: a numerically zero Hessian block), while
-    // G and π* themselves do not depend on the route and pass
-    const file = join(GEN, 's1-003-preference-S3A2-g0.99-l0.01-H2b2.json');
+    // s1-009 (a preference case, γ = 0.95, λ = 0.03): π* is near-deterministic, so the ψ·w solve
+    // behind G's report is flagged on both routes (implicit: not converged; dense: a numerically zero
+    // Hessian block), while G and π* themselves do not depend on the route and pass
+    const file = join(GEN, 's1-009-preference-S2A2-g0.95-l0.03-lin-neardet-H2b5.json');
     for (const route of ['implicit', 'dense']) {
       const text = runParl('vectors', 'check', '--route', route, '--fields', 'G,piStar', file);
       expect(text.status, text.stdout).toBe(0);
@@ -294,7 +294,7 @@ describe('parl vectors check --route over the reference and generated sets', () 
       expect(parsed.results[0].ok).toBe(true);
       expect(parsed.results[0].solves.some((s) => s.quantity === 'psi·w' && s.route === route && !s.reliable)).toBe(true);
       // beside a failing case, the same flagged pass does not turn the exit status to 1 by itself
-      const corrupt = writeVariant(`s1-003-corrupt-G-${route}.json`, file, (j) => {
+      const corrupt = writeVariant(`s1-009-corrupt-G-${route}.json`, file, (j) => {
         j.expected.G *= 2;
       });
       expect(runParl('vectors', 'check', '--route', route, '--fields', 'G,piStar', file, corrupt).status).toBe(1);

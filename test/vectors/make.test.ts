@@ -273,12 +273,8 @@ describe('the tolerance rule', () => {
     expect(fieldsTried).toBeGreaterThan(40 * 12 * 8);
   });
 
-  it('seed 4242: the gridworld draw whose gradG (~3.6e-10) carried abs 2e-8 is replaced, and every field of the set can fail', () => {
+  it('seed 4242 (the seed that once wrote abs 2e-8 for a gradG of ~3.6e-10): every field of the set can fail', () => {
     const cases = made(4242, 12);
-    const m = cases[5];
-    // its first draw (gridworld, γ = 0.95, λ = 0.01) needs abs ≤ 3.6e-11 for gradG to fail, below
-    // the floor 2e-10 (see the unit case above): the case stream's next draw is made instead
-    expect(m.json.description).toMatch(/Draw 2 of the case stream: the earlier draw had a field too small for a tolerance float64 can meet \(gradG max\|e\| = 3\.6e-10\)\./);
     for (const c of cases) {
       const v = parsed(c.text);
       expect(ruleFor(c).abs, c.id).toBeGreaterThanOrEqual(ruleFor(c).absFloor);
@@ -288,10 +284,11 @@ describe('the tolerance rule', () => {
         expect(firstMismatch(e, new Float64Array(e.length), v.tolerance), `${c.id} ${f}`).toBeDefined();
         expect(firstMismatch(e, e.map((x) => -x), v.tolerance), `${c.id} ${f}`).toBeDefined();
       }
+      // a cap below rel/100 is explained in the description, naming the field that binds it
+      if (c.json.tolerance.abs < c.json.tolerance.rel / 100 * (1 - 1e-12)) {
+        expect(c.json.description, c.id).toMatch(/m = [0-9.e+-]+ \((\w+)\), cap [0-9.e+-]+ \(binding, below rel\/100/);
+      }
     }
-    // case 9's hessJ (max ~9e-8) caps abs below rel/100 = 5e-8, and the description says why
-    expect(cases[9].json.tolerance.abs).toBeLessThan(5e-8);
-    expect(cases[9].json.description).toMatch(/m = 9\.\de-8 \((gradJ|hessJ)\), cap 9\.\de-9 \(binding, below rel\/100 = 5\.0e-8\); exempt \(max\|e\| ≤ 1e-12\): none/);
   });
 
   it('draws a case again when its cap would fall below what float64 can meet, and says so', () => {
