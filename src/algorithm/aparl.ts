@@ -164,7 +164,7 @@ export const runAparl = (
       const psiE = nuScoreOf(point.lower, S * A <= 64 ? 'dense' : 'implicit');
       if (E.isLeft(psiE)) return E.left(atStep(t, psiE.left));
       solves.push(psiE.right.report);
-      const s = upperLevelSampled(upper, config.gradient === 'myopic' ? 'myopic' : 'parl', mdp, model, nu, point.pi, psiE.right.psi, config.N, rng.split());
+      const s = upperLevelSampled(upper, config.gradient === 'myopic' ? 'myopic' : 'parl', mdp, model, nu, point.pi, psiE.right.psi, config.N, rng.split(), { baseline: config.baseline === 'leave-one-out' ? 'leave-one-out' : 0 });
       step = s.gradient;
       queries += s.queries;
     } else if (config.gradient === 'parl' || config.gradient === 'myopic') {

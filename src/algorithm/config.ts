@@ -44,6 +44,12 @@ export interface AparlConfig {
   readonly trackTrueGradient: boolean;
   /** In sampled mode, also compute the exact G(ν_t) for the records (an enumeration for preferences); exact and oracle modes always do. */
   readonly recordExactG: boolean;
+  /**
+   * Baseline of the sampled PARL gradient's score term: 'none' (b = 0) or 'leave-one-out' (sample
+   * i uses the mean U of the other N − 1 samples; unbiased, needs N ≥ 2). Sampled mode with the
+   * parl gradient only.
+   */
+  readonly baseline: 'none' | 'leave-one-out';
 }
 
 export const DEFAULT_APARL_CONFIG: AparlConfig = {
@@ -59,6 +65,7 @@ export const DEFAULT_APARL_CONFIG: AparlConfig = {
   seed: 1,
   trackTrueGradient: true,
   recordExactG: true,
+  baseline: 'none',
 };
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -96,6 +103,11 @@ export const validateAparlConfig = (input: unknown): E.Either<NonEmptyArray<Vali
   if (typeof c.sigma !== 'number' || !Number.isFinite(c.sigma) || c.sigma <= 0) errs.push({ field: 'sigma', message: `the penalty weight σ must be a finite number > 0, got ${JSON.stringify(c.sigma)}` });
   if (typeof c.trackTrueGradient !== 'boolean') errs.push({ field: 'trackTrueGradient', message: 'must be true or false' });
   if (typeof c.recordExactG !== 'boolean') errs.push({ field: 'recordExactG', message: 'must be true or false' });
+  if (c.baseline !== 'none' && c.baseline !== 'leave-one-out') errs.push({ field: 'baseline', message: `must be none or leave-one-out, got ${JSON.stringify(c.baseline)}` });
+  else if (c.baseline === 'leave-one-out') {
+    if (c.mode !== 'sampled' || c.gradient !== 'parl') errs.push({ field: 'baseline', message: 'the leave-one-out baseline applies to the score term of the sampled PARL gradient (mode sampled, gradient parl)' });
+    if (typeof c.N === 'number' && c.N < 2) errs.push({ field: 'baseline', message: `the leave-one-out baseline needs N ≥ 2 samples per step, got N = ${c.N}` });
+  }
   if (c.mode === 'oracle' && c.lambda === 0) {
     errs.push({ field: 'lambda', message: 'oracle mode needs λ > 0: θ*(ν) does not exist at λ = 0 (the optimum is deterministic); use exact or sampled mode' });
   }

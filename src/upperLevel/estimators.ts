@@ -37,8 +37,16 @@ export interface SampledEstimate {
 
 /** Options of the upper-level estimators. */
 export interface UpperLevelSampleOptions {
-  /** Constant b subtracted from U in the score term (E_π[ψ] = 0 keeps the mean); default 0. */
-  readonly baseline?: number;
+  /**
+   * Baseline subtracted from U in the score term of the PARL estimators; default 0. A number b is
+   * a constant (E_π[ψ] = 0 keeps the mean). `'leave-one-out'` gives sample i the mean of the other
+   * N − 1 samples' U, `b_i = (Σ_j U_j − U_i)/(N − 1)`: independent of sample i, so
+   * `E[b_i · score_i] = E[b_i] E[score_i] = 0` and the mean is kept too; it needs N ≥ 2. The
+   * per-sample vectors then share the other samples' U, so the reported standard error (the
+   * sample standard deviation of those vectors over √N) is the usual large-N approximation: the
+   * estimate equals the mean of ∇U plus N/(N − 1) times the sample covariance of U and the score.
+   */
+  readonly baseline?: number | 'leave-one-out';
 }
 
 /** Options of the additive upper-level estimator. */
@@ -85,8 +93,35 @@ const checkPsi = (mdp: Mdp, psi: Readonly<Float64Array>, d: number): void => {
     throw new RangeError(`psi has length ${psi.length}, expected (S·A)×d = ${mdp.S * mdp.A * d} (materialise it with nuScoreClosedForm)`);
 };
 
-const checkBaseline = (b: number): void => {
-  if (!Number.isFinite(b)) throw new RangeError(`baseline must be finite, got ${b}`);
+const checkBaseline = (b: number | 'leave-one-out', N: number): void => {
+  if (b === 'leave-one-out') {
+    if (N < 2) throw new RangeError(`the leave-one-out baseline needs N ≥ 2 samples, got N = ${N}`);
+    return;
+  }
+  if (typeof b !== 'number' || !Number.isFinite(b)) throw new RangeError(`baseline must be a finite number or 'leave-one-out', got ${String(b)}`);
+};
+
+/**
+ * The leave-one-out finish: per-sample vectors `base_i − b_i · score_i` with
+ * `b_i = (Σ_j U_j − U_i)/(N − 1)`, fed to the moments in sample order. `base_i` is sample i's
+ * vector without a baseline and `score_i` the ν-score sum the baseline multiplies.
+ */
+const leaveOneOut = (
+  moments: Moments,
+  d: number,
+  base: ReadonlyArray<Float64Array>,
+  score: ReadonlyArray<Float64Array>,
+  U: Readonly<Float64Array>,
+): void => {
+  const N = U.length;
+  let total = 0;
+  for (let n = 0; n < N; n++) total += U[n];
+  const x = new Float64Array(d);
+  for (let n = 0; n < N; n++) {
+    const b = (total - U[n]) / (N - 1);
+    for (let i = 0; i < d; i++) x[i] = base[n][i] - b * score[n][i];
+    moments.add(x);
+  }
 };
 
 /** x += coef · ψ[sa, :] */
@@ -211,8 +246,14 @@ const additiveSampled = (
   const { S, A } = mdp;
   const d = rewardDimension(model);
   if (psi !== undefined) checkPsi(mdp, psi, d);
-  const b = opts.baseline ?? 0;
-  checkBaseline(b);
+  const baseline = opts.baseline ?? 0;
+  checkBaseline(baseline, N);
+  // the leave-one-out baseline: each sample's vector without a baseline and its score sum, kept to the end
+  const loo = baseline === 'leave-one-out' && withScore && psi !== undefined;
+  const b = baseline === 'leave-one-out' ? 0 : baseline;
+  const looBase: Float64Array[] = [];
+  const looScore: Float64Array[] = [];
+  const looU = loo ? new Float64Array(N) : new Float64Array(0);
   const causal = opts.causal ?? false;
   const u = utilityTable(utility, nu);
   if (u.length !== S * A) throw new RangeError(`utility table has length ${u.length}, expected S·A = ${S * A}`);
@@ -242,6 +283,13 @@ const additiveSampled = (
           toGo += u[sa];
           addPsiRow(x, psi, sa, d, toGo - b);
         }
+        if (loo) {
+          // U = the whole trajectory's utility (the reward-to-go at h = 0), score = Σ_h ψ_h
+          looU[n] = toGo;
+          const sc = new Float64Array(d);
+          for (let h = 0; h < T; h++) addPsiRow(sc, psi, tr.states[h] * A + tr.actions[h], d, 1);
+          looScore.push(sc);
+        }
       } else {
         scoreSum.fill(0);
         let U = 0;
@@ -252,10 +300,16 @@ const additiveSampled = (
         }
         const coef = U - b;
         for (let i = 0; i < d; i++) x[i] += coef * scoreSum[i];
+        if (loo) {
+          looU[n] = U;
+          looScore.push(Float64Array.from(scoreSum));
+        }
       }
     }
-    moments.add(x);
+    if (loo) looBase.push(Float64Array.from(x));
+    else moments.add(x);
   }
+  if (loo) leaveOneOut(moments, d, looBase, looScore, looU);
   return { ...moments.finish(), samples: N, steps };
 };
 
@@ -265,7 +319,9 @@ const additiveSampled = (
  * (REINFORCE form), or with `causal: true` `Σ_{h<T} ∇_ν u[s_h,a_h] + Σ_{h<T} (Σ_{k=h}^{T−1} u_k − b) ψ[s_h,a_h]`.
  * T is geometric (P(T > h) = γ^h, see `sampleTrajectory`), so both are unbiased for the exact
  * `∇_ν G` of `additiveObjectiveExact`; a constant b leaves the mean unchanged because
- * `Σ_a π*(a|s) ψ[s,a] = 0`. `psi` is the materialised `(S·A)×d` ν-score (`nuScoreClosedForm`).
+ * `Σ_a π*(a|s) ψ[s,a] = 0`, and so does `baseline: 'leave-one-out'` (b_i = the mean of the other
+ * N − 1 trajectories' U, subtracted as `b_i Σ_h ψ[s_h,a_h]` in either form; see
+ * `UpperLevelSampleOptions`). `psi` is the materialised `(S·A)×d` ν-score (`nuScoreClosedForm`).
  */
 export const parlGradientAdditiveSampled = (
   mdp: Mdp,
@@ -316,8 +372,14 @@ const preferenceSampled = (
   if (psi !== undefined) checkPsi(mdp, psi, d);
   if (rTrue.length !== S * A) throw new RangeError(`rTrue has length ${rTrue.length}, expected S·A = ${S * A}`);
   if (!Number.isSafeInteger(H) || H < 1) throw new RangeError(`segment length H must be an integer ≥ 1, got ${H}`);
-  const b = opts.baseline ?? 0;
-  checkBaseline(b);
+  const baseline = opts.baseline ?? 0;
+  checkBaseline(baseline, N);
+  // the leave-one-out baseline: each pair's vector without a baseline and its score, kept to the end
+  const loo = baseline === 'leave-one-out' && withScore && psi !== undefined;
+  const b = baseline === 'leave-one-out' ? 0 : baseline;
+  const looBase: Float64Array[] = [];
+  const looScore: Float64Array[] = [];
+  const looU = loo ? new Float64Array(N) : new Float64Array(0);
   const r = rewardOf(model, nu);
   const diff = new Float64Array(S * A);
   const x = new Float64Array(d);
@@ -350,7 +412,7 @@ const preferenceSampled = (
     }
     if (withScore && psi !== undefined) {
       const coef = U - b;
-      if (coef !== 0) {
+      if (coef !== 0 || loo) {
         score.fill(0);
         for (let h = 0; h < H; h++) {
           addPsiRow(score, psi, seg1.states[h] * A + seg1.actions[h], d, 1);
@@ -358,9 +420,16 @@ const preferenceSampled = (
         }
         for (let i = 0; i < d; i++) x[i] += coef * score[i];
       }
+      if (loo) {
+        // a skipped pair has U = 0 and keeps its −b_i · score term, as with a constant baseline
+        looU[n] = U;
+        looScore.push(Float64Array.from(score));
+      }
     }
-    moments.add(x);
+    if (loo) looBase.push(Float64Array.from(x));
+    else moments.add(x);
   }
+  if (loo) leaveOneOut(moments, d, looBase, looScore, looU);
   return { ...moments.finish(), samples: N, steps: 2 * H * N, queries };
 };
 
@@ -372,6 +441,8 @@ const preferenceSampled = (
  * A skipped query (teacher's skip rule) has U = 0 and ∇U = 0: it contributes 0 without a
  * baseline, `−b·(score of both segments)` with one (which keeps the mean: E_π*[ψ] = 0 over all
  * pairs, skipped or not; dropping it would bias by b·E[1(skip)·score]), and it counts as a query.
+ * `baseline: 'leave-one-out'` uses `b_i` = the mean U of the other N − 1 pairs (skipped ones
+ * counting U = 0), also unbiased (see `UpperLevelSampleOptions`).
  */
 export const parlGradientPreferenceSampled = (
   mdp: Mdp,

@@ -9,6 +9,7 @@ import {
   myopicGradientPreferenceSampled,
   parlGradientAdditiveSampled,
   parlGradientPreferenceSampled,
+  type UpperLevelSampleOptions,
 } from './estimators.js';
 import { preferenceObjectiveExact, preferenceParts } from './preference.js';
 import type { PolicyPoint, Teacher, UpperParts } from './types.js';
@@ -63,7 +64,9 @@ export interface UpperLevelSample {
 
 /**
  * A Monte Carlo PARL (or myopic) gradient from N samples of the policy `pi` (MATH.md §7);
- * `psi` is the materialised ν-score at the same point (unused by the myopic gradient).
+ * `psi` is the materialised ν-score at the same point (unused by the myopic gradient). `opts`
+ * passes a baseline (a constant or `'leave-one-out'`) to the PARL estimator's score term; the
+ * myopic gradient has no score term and ignores it.
  */
 export const upperLevelSampled = (
   spec: UpperLevelSpec,
@@ -75,15 +78,16 @@ export const upperLevelSampled = (
   psi: Readonly<Float64Array>,
   N: number,
   rng: Rng,
+  opts: UpperLevelSampleOptions = {},
 ): UpperLevelSample => {
   if (spec.kind === 'additive') {
     const est = which === 'parl'
-      ? parlGradientAdditiveSampled(mdp, model, nu, pi, psi, spec.utility, N, rng, { causal: true })
+      ? parlGradientAdditiveSampled(mdp, model, nu, pi, psi, spec.utility, N, rng, { ...opts, causal: true })
       : myopicGradientAdditiveSampled(mdp, model, nu, pi, spec.utility, N, rng);
     return { gradient: est.estimate, queries: est.samples };
   }
   const est = which === 'parl'
-    ? parlGradientPreferenceSampled(mdp, model, nu, pi, psi, spec.teacher, spec.rTrue, spec.H, N, rng)
+    ? parlGradientPreferenceSampled(mdp, model, nu, pi, psi, spec.teacher, spec.rTrue, spec.H, N, rng, opts)
     : myopicGradientPreferenceSampled(mdp, model, nu, pi, spec.teacher, spec.rTrue, spec.H, N, rng);
   return { gradient: est.estimate, queries: est.queries ?? est.samples };
 };
