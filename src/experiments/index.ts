@@ -4,6 +4,7 @@ import { runDesign } from './design.js';
 import { runHypergradients } from './hypergradients.js';
 import { runLambda } from './lambda.js';
 import { runPl } from './pl.js';
+import { runQueries } from './queries.js';
 import { runRlhf } from './rlhf.js';
 import type { ExperimentOptions, ExperimentResult } from './types.js';
 
@@ -18,6 +19,7 @@ export const EXPERIMENTS: Readonly<Record<string, { readonly run: (o: Experiment
   lambda: { run: runLambda, about: 'size of the ν-score term as λ → 0 and as K grows' },
   pl: { run: runPl, about: 'PL and Łojasiewicz ratios over random θ and along policy-gradient runs' },
   hypergradients: { run: runHypergradients, about: 'hypergradient routes (implicit, unrolled, first-order, zeroth-order, myopic): error against cost' },
+  queries: { run: runQueries, about: 'query efficiency: true return against teacher queries for PARL, myopic and a PEBBLE-like refit, across K and N' },
 };
 
 export const EXPERIMENT_NAMES = Object.keys(EXPERIMENTS);
