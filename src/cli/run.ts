@@ -17,7 +17,7 @@ export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tab
 Usage: parl <command> [options]
 
 Commands:
-  run NAME|all      run an experiment (convergence, rlhf, design, lambda, pl, hypergradients) and write its report
+  run NAME|all      run an experiment (convergence, rlhf, design, lambda, pl, hypergradients, queries) and write its report
   aparl             run A-PARL on a built-in problem with any configuration
   hypergradients    every hypergradient route at several budgets against the exact ∇G: error, cosine, time, cost
   verify            check the implemented identities on generated MDPs

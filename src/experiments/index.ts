@@ -13,9 +13,9 @@ export * from './stats.js';
 export * from './problems.js';
 
 export const EXPERIMENTS: Readonly<Record<string, { readonly run: (o: ExperimentOptions) => ExperimentResult; readonly about: string }>> = {
-  convergence: { run: runConvergence, about: '(1/T) Σ ‖∇G(ν_t)‖² against T, log-log, fitted slope, K ∈ {1, 5, 20}' },
-  rlhf: { run: runRlhf, about: 'PARL vs myopic with a simulated teacher: true return against preference queries' },
-  design: { run: runDesign, about: 'reward design with an additive true-reward utility: only the ν-score moves ν' },
+  convergence: { run: runConvergence, about: 'min_t ‖∇G(ν_t)‖² against T with a fitted slope and its interval on three problems and a λ = 0 control' },
+  rlhf: { run: runRlhf, about: 'six methods (exact, sampled and oracle PARL, myopic, repeated MLE, the true reward) on three seeded problem families, α chosen on disjoint seeds' },
+  design: { run: runDesign, about: 'reward design: PARL, unrolled and first-order gradients against ν = u and the true optimum' },
   lambda: { run: runLambda, about: 'size of the ν-score term as λ → 0 and as K grows' },
   pl: { run: runPl, about: 'PL and Łojasiewicz ratios over random θ and along policy-gradient runs' },
   hypergradients: { run: runHypergradients, about: 'hypergradient routes (implicit, unrolled, first-order, zeroth-order, myopic): error against cost' },
