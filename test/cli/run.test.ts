@@ -45,14 +45,14 @@ describe('parl run', () => {
     }
     // design: the methods the protocol names, α chosen on selection seeds disjoint from the evaluation seeds
     const design = JSON.parse(readFileSync(join(out, 'design', 'design.json'), 'utf8'));
-    expect(design.data.methods.map((m: { id: string }) => m.id)).toEqual(['parl-exact', 'unrolled', 'first-order', 'nu-equals-u', 'true-optimum']);
-    const { selectionSeeds, evaluationSeeds } = design.data.protocol;
+    expect(design.methods.map((m: { id: string }) => m.id)).toEqual(['parl-exact', 'unrolled', 'first-order', 'nu-equals-u', 'true-optimum']);
+    const { selectionSeeds, evaluationSeeds } = design.protocol;
     expect(selectionSeeds.some((s: number) => evaluationSeeds.includes(s))).toBe(false);
     expect(design.data.myopic.included).toBe(false);
-    for (const m of design.data.methods) {
+    for (const m of design.methods) {
       for (const r of m.results) {
         expect(r.peakTrueReturn).toBeGreaterThanOrEqual(r.finalTrueReturn);
-        expect(r.collapsed).toBe(r.peakTrueReturn - r.finalTrueReturn > design.data.protocol.collapseFraction * (r.ceilingTrueReturn - r.startTrueReturn));
+        expect(r.collapsed).toBe(r.peakTrueReturn - r.finalTrueReturn > design.protocol.collapseFraction * (r.ceilingTrueReturn - r.startTrueReturn));
       }
       // the ceiling is the true optimum: normalised 1 by construction
       if (m.id === 'true-optimum') for (const r of m.results) expect(r.normalisedFinal).toBeCloseTo(1, 12);
@@ -64,7 +64,8 @@ describe('parl run', () => {
     const r = await runParlAsync('run', 'rlhf', '--seeds', '2', '--out', dir);
     expect(r.status, r.stderr).toBe(0);
     const rec = JSON.parse(readFileSync(join(dir, 'rlhf.json'), 'utf8'));
-    const { protocol, methods } = rec.data;
+    // the protocol and the methods are at the top level of rlhf.json
+    const { protocol, methods } = rec;
     // step sizes chosen on seeds disjoint from the evaluation seeds, which are --seed … --seed + --seeds − 1
     expect(protocol.evaluationSeeds).toEqual([1, 2]);
     expect(protocol.selectionSeeds.length).toBeGreaterThan(0);

@@ -31,6 +31,29 @@ const bar = (done: number, total: number): string => {
   return `[${'#'.repeat(k)}${'.'.repeat(w - k)}] ${done}/${total}`;
 };
 
+/**
+ * The JSON records of one experiment: name, options, finding, summary, the solve tally, and its
+ * data. An experiment with a protocol (how seeds and hyper-parameters were chosen) and a list of
+ * methods has both at the top level; the rest of its data stays under `data`.
+ */
+export const recordsJson = (
+  name: string,
+  o: { readonly seed: number; readonly seeds: number; readonly quick: boolean },
+  result: ExperimentResult,
+): Record<string, unknown> => {
+  const data = result.data;
+  const lifted = typeof data === 'object' && data !== null && !Array.isArray(data) && 'protocol' in data && 'methods' in data;
+  const { protocol, methods, ...rest } = lifted ? (data as Record<string, unknown>) : { protocol: undefined, methods: undefined };
+  return {
+    name,
+    ...o,
+    finding: result.finding,
+    summary: result.summary,
+    solves: result.solves ?? null,
+    ...(lifted ? { protocol, methods, data: rest } : { data }),
+  };
+};
+
 export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -75,7 +98,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
     io.status('');
     timings[n] = io.now() - t0;
     results.push(result);
-    const err = io.writeText(join(values.out, `${n}.json`), JSON.stringify({ name: n, seed, seeds, quick, finding: result.finding, summary: result.summary, solves: result.solves ?? null, data: result.data }, null, 1));
+    const err = io.writeText(join(values.out, `${n}.json`), JSON.stringify(recordsJson(n, { seed, seeds, quick }, result), null, 1));
     if (err) {
       io.err(`parl run: cannot write ${join(values.out, `${n}.json`)}: ${err.message}`);
       return 1;
