@@ -13,6 +13,7 @@ import { invalidInput, type ParlError } from '../errors/parlError.js';
 import type { SolveReport } from '../numerics/solveReport.js';
 import { rewardDimension, rewardJacobianDense, rewardJacobianTransposeApply, type RewardModel } from '../reward/rewardModel.js';
 import { bellmanMatrix, policyTransition } from '../value/policyMatrices.js';
+import { successorsOf } from '../mdp/successors.js';
 
 /** Why a ν-score cannot be computed (the library's one error type). */
 export type NuScoreError = ParlError;
@@ -66,10 +67,14 @@ export const nuScoreClosedFormWith = (
   piStar: Readonly<Float64Array>,
   lambda: number,
   f: BellmanFactorization,
-): NuScore => {
-  const { S, A, gamma, P } = mdp;
+): NuScore => (model.kind === 'tabular' ? closedFormTabular(mdp, piStar, lambda, f) : closedFormDense(mdp, model, piStar, lambda, f));
+
+/** The closed form for any reward model: `∂_ν V* = M⁻¹B` with d right-hand sides, O(S³ + S²d + nnz(P)·d). */
+const closedFormDense = (mdp: Mdp, model: RewardModel, piStar: Readonly<Float64Array>, lambda: number, f: BellmanFactorization): NuScore => {
+  const { S, A, gamma } = mdp;
   const d = rewardDimension(model);
   const Jr = rewardJacobianDense(model);
+  const { offsets, next, prob } = successorsOf(mdp);
   // B[s,:] = Σ_a π*(a|s) J_r[s,a,:]
   const B = new Float64Array(S * d);
   for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
@@ -86,14 +91,57 @@ export const nuScoreClosedFormWith = (
     const o = sa * d;
     // ∂_ν Q*[s,a] − ∂_ν V*[s] = J_r[s,a] + γ Σ_t P[s,a,t] ∂V*[t] − ∂V*[s]
     for (let i = 0; i < d; i++) psi[o + i] = Jr[o + i] - dV[s * d + i];
-    for (let t = 0; t < S; t++) {
-      const p = gamma * P[sa * S + t];
-      if (p === 0) continue;
+    for (let k = offsets[sa]; k < offsets[sa + 1]; k++) {
+      const p = gamma * prob[k];
+      const t = next[k];
       for (let i = 0; i < d; i++) psi[o + i] += p * dV[t * d + i];
     }
     for (let i = 0; i < d; i++) psi[o + i] *= inv;
   }
   return { psi, dVdNu: dV, d, report: closedReport('psi', manyColumnsReport(f, B, dV, d)) };
+};
+
+/**
+ * The closed form for a tabular reward (d = S·A, J_r = I) with S solves instead of S·A: the
+ * right-hand side of column (t,b) is π*(b|t)·e_t, so `∂_ν V*[:, (t,b)] = π*(b|t)·M⁻¹[:, t]` and
+ * `ψ[(s,a),(t,b)] = (1[(s,a) = (t,b)] + π*(b|t)·(γ (P M⁻¹)[(s,a), t] − M⁻¹[s, t]))/λ`.
+ * Cost O(S³ + nnz(P)·S + (S·A)²): the inverse, one sparse product, and writing ψ.
+ */
+const closedFormTabular = (mdp: Mdp, piStar: Readonly<Float64Array>, lambda: number, f: BellmanFactorization): NuScore => {
+  const { S, A, gamma } = mdp;
+  const n = S * A;
+  const I = new Float64Array(S * S);
+  for (let s = 0; s < S; s++) I[s * S + s] = 1;
+  const Minv = luSolveMany(f.factorization, I, S);
+  const { offsets, next, prob } = successorsOf(mdp);
+  // γ P M⁻¹ − M⁻¹[s, ·] per (s,a): (S·A)×S
+  const W = new Float64Array(n * S);
+  for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
+    const sa = s * A + a;
+    const o = sa * S;
+    for (let t = 0; t < S; t++) W[o + t] = -Minv[s * S + t];
+    for (let k = offsets[sa]; k < offsets[sa + 1]; k++) {
+      const p = gamma * prob[k];
+      const u = next[k] * S;
+      for (let t = 0; t < S; t++) W[o + t] += p * Minv[u + t];
+    }
+  }
+  const inv = 1 / lambda;
+  const psi = new Float64Array(n * n);
+  for (let sa = 0; sa < n; sa++) {
+    const o = sa * n;
+    for (let t = 0; t < S; t++) {
+      const w = W[sa * S + t];
+      for (let b = 0; b < A; b++) psi[o + t * A + b] = piStar[t * A + b] * w * inv;
+    }
+    psi[o + sa] += inv;
+  }
+  const dV = new Float64Array(S * n);
+  for (let u = 0; u < S; u++) for (let t = 0; t < S; t++) {
+    const m = Minv[u * S + t];
+    for (let b = 0; b < A; b++) dV[u * n + t * A + b] = piStar[t * A + b] * m;
+  }
+  return { psi, dVdNu: dV, d: n, report: closedReport('psi', manyColumnsReport(f, I, Minv, S)) };
 };
 
 /**

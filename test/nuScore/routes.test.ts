@@ -12,6 +12,7 @@ import { garnetOrThrow } from '../../src/mdp/index.js';
 import { validateMdp } from '../../src/mdp/validate.js';
 import type { Mdp } from '../../src/mdp/types.js';
 import { hessianContextOf, nuScoreOf, nuScoreVjpOf, type NuScoreRoute } from '../../src/nuScore/routes.js';
+import { nuScoreClosedFormWith } from '../../src/nuScore/closedForm.js';
 import { softOptimum } from '../../src/optimal/index.js';
 import { rewardDimension, rewardJacobianDense, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { arbMdp, bounded, boundedVector } from '../arbitraries/mdp.js';
@@ -188,5 +189,28 @@ describe('the hard cases the routes must flag (MATH.md §6)', () => {
     if (implicit.report.reliable) expect(err).toBeLessThanOrEqual(implicit.report.errorBound! + closed.report.errorBound!);
     else expect(implicit.report.warning).toBeDefined();
     expect(implicit.report.reliable || err > 1e-8 || implicit.report.errorBound! > 1e-8).toBe(true);
+  });
+});
+
+describe('the closed form for a tabular reward (S solves) equals the general path (d right-hand sides)', () => {
+  it('tabular ψ and ∂V*/∂ν = those of a linear model with identity features, on generated problems', () => {
+    fc.assert(
+      fc.property(arbMdp({ maxS: 5, maxA: 3, maxGamma: 0.95 }).chain((mdp) => fc.tuple(fc.constant(mdp), boundedVector(mdp.S * mdp.A, -2, 2), bounded(0.05, 1))), ([mdp, nu, lambda]) => {
+        const n = mdp.S * mdp.A;
+        const tab = right(solveLowerLevel(mdp, { kind: 'tabular', S: mdp.S, A: mdp.A }, nu, lambda));
+        const features = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) features[i * n + i] = 1;
+        const lin = right(solveLowerLevel(mdp, { kind: 'linear', S: mdp.S, A: mdp.A, k: n, features }, nu, lambda));
+        const a = nuScoreClosedFormWith(mdp, tab.model, tab.optimum.piStar, lambda, tab.evaluation);
+        const b = nuScoreClosedFormWith(mdp, lin.model, lin.optimum.piStar, lambda, lin.evaluation);
+        // the same mathematics in two orders of operations: M⁻¹ then scaling vs M⁻¹B; both are backward
+        // stable, so they agree to the closed form's own bound (2κ·residual) on its working scale 1/(λ(1−γ))
+        const scale = 1 / (lambda * (1 - mdp.gamma));
+        const tol = (a.report.errorBound! + b.report.errorBound! + 16 * EPS) * scale;
+        expect(maxAbsDiff(a.psi, b.psi)).toBeLessThanOrEqual(tol);
+        expect(maxAbsDiff(a.dVdNu, b.dVdNu)).toBeLessThanOrEqual(tol);
+      }),
+      fcParams(60),
+    );
   });
 });
