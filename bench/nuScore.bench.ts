@@ -1,34 +1,41 @@
 /**
- * Benchmark of the ν-score (never a timed test): the closed-form ψ materialised (`(S·A)×d`, tabular
- * reward so d = S·A) against the vector-Jacobian form `Σ w ψ` that the upper-level gradient
- * needs, on Garnet MDPs with A = 8, S ∈ {20, 100, 400}, λ = 0.1, γ = 0.9, θ* precomputed.
+ * Benchmark of the ν-score (never a timed test): W3, the closed-form ψ materialised (`(S·A)×d`,
+ * tabular reward so d = S·A) at a lower level solved for a fresh ν per repetition, beside the numpy
+ * peer measured in the same run, and the vector-Jacobian form `Σ w ψ` that the upper-level
+ * gradient needs, on Garnet MDPs with A = 8, branching 5, γ = 0.9, λ = 0.1, S ∈ {20, 100, 400}
+ * (bench/workloads.ts, bench/peer.ts).
  *
- * Reference on this machine class (numpy/LAPACK): materialised ψ ≈ 0.43, 7.3, 169 ms.
+ *   npm run build && node dist/bench/nuScore.bench.js
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { garnet } from '../src/mdp/index.js';
-import { nuScoreClosedForm, nuScoreVjpClosedForm } from '../src/nuScore/closedForm.js';
-import { softOptimum } from '../src/optimal/index.js';
-import type { RewardModel } from '../src/reward/rewardModel.js';
+import { solveLowerLevel } from '../src/lowerLevel/lowerSolution.js';
+import { nuScoreVjpOf } from '../src/nuScore/routes.js';
 import { makeRng } from '../src/random/rng.js';
-import { timeIt } from './timing.js';
-
-const NUMPY_PSI_MS: Record<number, number> = { 20: 0.43, 100: 7.3, 400: 169 };
-
+import { COMPARISON_HEADER, comparisonLine, fmtMs, growthLine, measurePair, peerLine, type ResultRow } from './jsonBench.js';
+import { probePeer } from './peer.js';
+import { timeFresh } from './timing.js';
+import { BENCH_LAMBDA, benchGarnet, defaultSchedule, garnetSeed } from './workloads.js';
 
 const A = 8;
-console.log('ν-score, Garnet A=8, branching=5, γ=0.9, λ=0.1, tabular reward (d = S·A)');
-console.log('S      ψ materialised ms   numpy ms   VJP Σwψ ms   materialised/VJP');
+const peer = probePeer();
+console.log(`W3 ν-score ψ materialised (closed form), Garnet A=${A}, branching=5, γ=0.9, λ=0.1, tabular reward (d = S·A), fresh ν per repetition`);
+console.log(peerLine(peer));
+console.log(`${COMPARISON_HEADER}   VJP Σwψ ms   materialised/VJP`);
+const rows: ResultRow[] = [];
 for (const S of [20, 100, 400]) {
-  const built = garnet({ S, A, branching: 5, gamma: 0.9, seed: 2000 + S });
-  if (E.isLeft(built)) throw new Error('garnet failed');
-  const { mdp, reward } = built.right;
-  const o = softOptimum(mdp, reward, 0.1);
-  if (E.isLeft(o)) throw new Error(o.left.message);
-  const model: RewardModel = { kind: 'tabular', S, A };
-  const rng = makeRng(S);
-  const w = Float64Array.from({ length: S * A }, () => rng.normal());
-  const psiMs = timeIt(() => { nuScoreClosedForm(mdp, model, o.right.piStar, 0.1); }, S >= 400 ? 6000 : 1500, S >= 400 ? 3 : 5).medianMs;
-  const vjpMs = timeIt(() => { nuScoreVjpClosedForm(mdp, model, o.right.piStar, 0.1, w); }, 1500).medianMs;
-  console.log(`${String(S).padEnd(6)} ${psiMs.toFixed(3).padStart(17)}   ${NUMPY_PSI_MS[S].toFixed(2).padStart(8)}   ${vjpMs.toFixed(3).padStart(10)}   ${(psiMs / vjpMs).toFixed(1)}×`);
+  const schedule = defaultSchedule(S);
+  const row = measurePair(peer, 'W3', S, A, schedule);
+  rows.push(row);
+  const g = benchGarnet(S, A);
+  const rng = makeRng(garnetSeed(S, A) + 50);
+  const vjp = timeFresh({
+    prepare: () => {
+      const sol = solveLowerLevel(g.mdp, { kind: 'tabular', S, A }, Float64Array.from({ length: S * A }, () => rng.uniform()), BENCH_LAMBDA);
+      if (E.isLeft(sol)) throw new Error(sol.left.message);
+      return { sol: sol.right, w: Float64Array.from({ length: S * A }, () => rng.normal()) };
+    },
+    run: ({ sol, w }) => nuScoreVjpOf(sol, 'closed', w),
+  }, { warmup: schedule.warmup, reps: schedule.rounds * schedule.reps }).medianMs;
+  console.log(`${comparisonLine(row)}   ${fmtMs(vjp).padStart(10)}   ${(row.oursMs / vjp).toFixed(1).padStart(15)}×`);
 }
+console.log(growthLine(rows));
