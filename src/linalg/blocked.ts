@@ -236,11 +236,11 @@ export const gemmSubtract = (
 const IB = KR;
 
 /**
- * Unblocked LU of columns [kb, ke) over rows [kb, n) (the panel loop of `lu.ts`, verbatim): the pivot is
+ * Unblocked LU of columns [kb, ke) over rows [kb, n) (the panel loop of both LU factorisations): the pivot is
  * the first row of largest |a_ik| (strict `>` keeps the first of ties, like `idamax`), rows are
  * swapped across all n columns, and the update stays within the sub-panel.
  */
-const factorColumns = (a: Float64Array, n: number, perm: Int32Array, kb: number, ke: number): void => {
+export const factorColumns = (a: Float64Array, n: number, perm: Int32Array, kb: number, ke: number): void => {
   for (let k = kb; k < ke; k++) {
     const kr = k * n;
     let p = k;

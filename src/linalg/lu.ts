@@ -29,7 +29,7 @@
  */
 
 import type { SolveReport } from '../numerics/solveReport.js';
-import { luFactorBlockedInPlace, solveLowerUpperInPlace, solveUpperLowerTransposedInPlace } from './blocked.js';
+import { factorColumns, luFactorBlockedInPlace, solveLowerUpperInPlace, solveUpperLowerTransposedInPlace } from './blocked.js';
 
 /** LU factorisation with partial pivoting of a dense row-major n×n matrix, PA = LU. */
 export interface LuFactorization {
@@ -100,46 +100,6 @@ const checkCols = (fn: string, m: number): void => {
 
 // ---------------------------------------------------------------------------------------
 // Factorisation kernels (all work in place on the private copy `a`)
-
-/**
- * Unblocked right-looking LU of the panel of columns [kb, ke) over rows [kb, n): pivot
- * search down each column, full-row swap, multipliers, and the update restricted to the panel.
- */
-const factorPanel = (a: Float64Array, n: number, perm: Int32Array, kb: number, ke: number): void => {
-  for (let k = kb; k < ke; k++) {
-    const kr = k * n;
-    // pivot: first row of largest |a_ik| (strict > keeps the first of ties, like idamax)
-    let p = k;
-    let max = Math.abs(a[kr + k]);
-    for (let i = k + 1; i < n; i++) {
-      const v = Math.abs(a[i * n + k]);
-      if (v > max) {
-        max = v;
-        p = i;
-      }
-    }
-    if (p !== k) {
-      const pr = p * n;
-      for (let j = 0; j < n; j++) {
-        const t = a[pr + j];
-        a[pr + j] = a[kr + j];
-        a[kr + j] = t;
-      }
-      const t = perm[p];
-      perm[p] = perm[k];
-      perm[k] = t;
-    }
-    const pivot = a[kr + k];
-    // zero pivot: the column below is already zero, nothing to eliminate (dgetf2 does the same)
-    if (pivot === 0) continue;
-    for (let i = k + 1; i < n; i++) {
-      const ir = i * n;
-      const l = a[ir + k] / pivot;
-      a[ir + k] = l;
-      if (l !== 0) for (let j = k + 1; j < ke; j++) a[ir + j] -= l * a[kr + j];
-    }
-  }
-};
 
 /** U12 := L11⁻¹ A12: forward substitution with the unit lower panel block on columns [ke, n). */
 const solvePanelRows = (a: Float64Array, n: number, kb: number, ke: number): void => {
@@ -246,7 +206,7 @@ export const luFactorSimple = (a: Readonly<Float64Array>, n: number): LuFactoriz
   const { lu, perm, finite } = copyForFactor('luFactorSimple', a, n);
   for (let kb = 0; kb < n; kb += NB) {
     const ke = Math.min(kb + NB, n);
-    factorPanel(lu, n, perm, kb, ke);
+    factorColumns(lu, n, perm, kb, ke);
     if (ke === n) break; // only the last panel can be narrower than NB
     solvePanelRows(lu, n, kb, ke);
     rank4Update(lu, n, kb, ke);
