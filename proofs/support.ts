@@ -92,3 +92,13 @@ export const symbolicJ = (P: Readonly<Float64Array>, r: Readonly<Float64Array>, 
   const V1 = `((${m(0, 0)} * ${rPi(1)} - ${m(1, 0)} * ${rPi(0)}) / ${det})`;
   return `${rho[0]} * ${V0} + ${rho[1]} * ${V1}`;
 };
+
+/** κ_∞(I − γP) ≤ (1 + γ)/(1 − γ) for a stochastic P: the condition bound the proofs' rounding tolerances use. */
+export const kappa = (gamma: number): number => (1 + gamma) / (1 - gamma);
+
+/** ‖x‖₁. */
+export const l1 = (x: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Math.abs(x[i]);
+  return s;
+};

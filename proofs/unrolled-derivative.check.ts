@@ -27,14 +27,8 @@ import type { AdditiveUtility } from '../src/upperLevel/additive.js';
 import { upperPartsAt, type UpperLevelSpec } from '../src/upperLevel/objective.js';
 import { bradleyTerryTeacher } from '../src/upperLevel/types.js';
 import { evaluatePolicy } from '../src/value/policyEvaluation.js';
-import { EPS, garnetCase, maxAbs, mdpOf, norm2, randomLogits, randomTable, right } from './support.js';
+import { EPS, kappa, l1, garnetCase, maxAbs, mdpOf, norm2, randomLogits, randomTable, right } from './support.js';
 
-const kappa = (gamma: number): number => (1 + gamma) / (1 - gamma);
-const l1 = (x: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += Math.abs(x[i]);
-  return s;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Cases and the upper objective F(ν, θ) at any θ
