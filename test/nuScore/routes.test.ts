@@ -187,7 +187,7 @@ describe('the hard cases the routes must flag (MATH.md §6)', () => {
     const err = maxAbsDiff(implicit.psi, closed.psi) / maxAbs(closed.psi);
     // either it is right to its bound, or it says it is unreliable: never wrong and silent
     if (implicit.report.reliable) expect(err).toBeLessThanOrEqual(implicit.report.errorBound! + closed.report.errorBound!);
-    else expect(implicit.report.warning).toBeDefined();
+    else expect(implicit.report.warning).toMatch(/did not converge|ill-conditioned|error bound|disagrees/);
     expect(implicit.report.reliable || err > 1e-8 || implicit.report.errorBound! > 1e-8).toBe(true);
   });
 });

@@ -242,7 +242,7 @@ describe('parl vectors check --route over the reference and generated sets', () 
       expect(text[text.length - 1]).toBe(`${json.passed} passed, ${json.failed} failed`);
       for (const r of json.results) {
         const line = text.find((l) => l.startsWith(`${r.id}: `));
-        expect(line, r.id).toBeDefined();
+        expect(typeof line, `no line for ${r.id}`).toBe('string');
         expect(line!.startsWith(`${r.id}: ${r.ok ? 'pass' : 'FAIL'}`), line).toBe(true);
         const flagged = firstUnreliable(r);
         if (flagged === undefined) expect(line).not.toContain('unreliable solve');

@@ -256,8 +256,8 @@ describe('the tolerance rule', () => {
           fieldsTried++;
           const zero = new Float64Array(e.length);
           const negated = e.map((x) => -x);
-          expect(firstMismatch(e, zero, v.tolerance), `${m.id} ${f} zeroed`).toBeDefined();
-          expect(firstMismatch(e, negated, v.tolerance), `${m.id} ${f} negated`).toBeDefined();
+          expect(firstMismatch(e, zero, v.tolerance), `${m.id} ${f} zeroed`).toMatchObject({ index: expect.any(Number) });
+          expect(firstMismatch(e, negated, v.tolerance), `${m.id} ${f} negated`).toMatchObject({ index: expect.any(Number) });
           // and the field itself passes
           expect(firstMismatch(e, e, v.tolerance), `${m.id} ${f}`).toBeUndefined();
         }
@@ -281,8 +281,8 @@ describe('the tolerance rule', () => {
       for (const f of VECTOR_FIELDS) {
         const e = v.expected[f];
         if (e === undefined || fieldMaxAbs(e) <= 1e-12) continue;
-        expect(firstMismatch(e, new Float64Array(e.length), v.tolerance), `${c.id} ${f}`).toBeDefined();
-        expect(firstMismatch(e, e.map((x) => -x), v.tolerance), `${c.id} ${f}`).toBeDefined();
+        expect(firstMismatch(e, new Float64Array(e.length), v.tolerance), `${c.id} ${f}`).toMatchObject({ index: expect.any(Number) });
+        expect(firstMismatch(e, e.map((x) => -x), v.tolerance), `${c.id} ${f}`).toMatchObject({ index: expect.any(Number) });
       }
       // a cap below rel/100 is explained in the description, naming the field that binds it
       if (c.json.tolerance.abs < c.json.tolerance.rel / 100 * (1 - 1e-12)) {
@@ -327,8 +327,8 @@ describe('the tolerance rule', () => {
       for (const fld of VECTOR_FIELDS) {
         const e = own.expected[fld];
         if (e === undefined || fieldMaxAbs(e) <= 1e-12) continue;
-        expect(firstMismatch(e, new Float64Array(e.length), own.tolerance), `${f} ${fld} zeroed`).toBeDefined();
-        expect(firstMismatch(e, e.map((x) => -x), own.tolerance), `${f} ${fld} negated`).toBeDefined();
+        expect(firstMismatch(e, new Float64Array(e.length), own.tolerance), `${f} ${fld} zeroed`).toMatchObject({ index: expect.any(Number) });
+        expect(firstMismatch(e, e.map((x) => -x), own.tolerance), `${f} ${fld} negated`).toMatchObject({ index: expect.any(Number) });
       }
       j.tolerance = { rel: rule.rel, abs: rule.abs };
       const res = checkVector(f, parsed(JSON.stringify(j)));
