@@ -19,9 +19,14 @@
  * Kernels are created once per session and shape, reused, and destroyed by `session.destroy()`. No
  * kernel runs under `asyncMode`, so gpu.js never starts its webasm worker pool and nothing keeps the
  * process alive.
+ *
+ * gpu.js (and the WebGPU binding it pulls in) is loaded on first use by `loadGpuJs`, never at
+ * import: importing parl-ts or this module costs nothing for it, and without gpu.js installed
+ * (`npm install --omit=optional`) every gpu.js backend is reported unavailable with that reason.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { GPU, type IKernelRunShortcut } from 'gpu.js';
+import { createRequire } from 'node:module';
+import type { GPU, IKernelRunShortcut } from 'gpu.js';
 import type { Precision } from '../check/tolerance.js';
 import { invalidInput, type ParlError } from '../errors/parlError.js';
 
@@ -75,21 +80,44 @@ export interface BackendAvailability {
   readonly reason: string;
 }
 
+/** The gpu.js module namespace. */
+export type GpuJsModule = typeof import('gpu.js');
+
+let gpuJs: GpuJsModule | Error | undefined;
+
+/**
+ * gpu.js, loaded synchronously on first call (a CommonJS module, so `require` needs no await) and
+ * cached: the module, or the Error saying it cannot be loaded (not installed). Nothing else in
+ * parl-ts loads gpu.js at run time.
+ */
+export const loadGpuJs = (): GpuJsModule | Error => {
+  if (gpuJs === undefined) {
+    try {
+      gpuJs = createRequire(import.meta.url)('gpu.js') as GpuJsModule;
+    } catch (e) {
+      gpuJs = new Error(`gpu.js cannot be loaded (${(e as Error).message.split('\n')[0]}); install it with \`npm install gpu.js\``);
+    }
+  }
+  return gpuJs;
+};
+
 const probeCache = new Map<BackendName, BackendAvailability>();
 
 const probe = (backend: BackendName): BackendAvailability => {
   const ok = (): BackendAvailability => ({ backend, available: true, reason: '' });
   const no = (reason: string): BackendAvailability => ({ backend, available: false, reason });
+  if (backend === 'js') return ok();
+  const lib = loadGpuJs();
+  if (lib instanceof Error) return no(lib.message);
   switch (backend) {
-    case 'js':
     case 'gpu-cpu':
       return ok();
     case 'webasm':
-      return GPU.isWebAssemblySupported ? ok() : no('WebAssembly is not available in this JavaScript runtime');
+      return lib.GPU.isWebAssemblySupported ? ok() : no('WebAssembly is not available in this JavaScript runtime');
     case 'headlessgl': {
       let supported = false;
       try {
-        supported = GPU.isHeadlessGLSupported;
+        supported = lib.GPU.isHeadlessGLSupported;
       } catch {
         supported = false;
       }
@@ -197,7 +225,9 @@ const jsSession = (): KernelSession => {
 };
 
 const gpuSession = (backend: Exclude<BackendName, 'js'>): KernelSession => {
-  const gpu = new GPU({ mode: GPU_MODE[backend] });
+  const lib = loadGpuJs();
+  if (lib instanceof Error) throw lib;
+  const gpu = new lib.GPU({ mode: GPU_MODE[backend] });
   const expected = KERNEL_CLASS[backend];
   const cache = new Map<string, IKernelRunShortcut>();
   let destroyed = false;
