@@ -1,17 +1,21 @@
 /**
- * Keeps `spec/` honest (issue 7, item 3; conventions in spec/README.md):
+ * Keeps `spec/` honest (issue 7, item 3; issue 15, part 2; conventions in spec/README.md):
  *
- * (a) every name in an `export` column of a table in `spec/*.md` is a runtime export of
- *     `src/index.ts`, and every name in a `type` column an exported type;
- * (b) every runtime export of `src/index.ts` (functions and constants: `Object.keys` of the
- *     module) and every exported type is named somewhere in `spec/*.md`, as an identifier inside
- *     a backticked span (table or text);
+ * (a) every name in an `export` column of a table in `spec/*.md` is a runtime export of a file its
+ *     row's `module` column lists (of `src/index.ts` where a table has no `module` column), and
+ *     every name in a `type` column an exported type of one;
+ * (b) every runtime export of `src/index.ts` (the curated public API: `Object.keys` of the module)
+ *     and every exported type is named somewhere in `spec/*.md`, and moreover in an `export` (or
+ *     `type`) column of a row whose `module` column lists the file that defines it (spec/api.md);
  * (c) where a table has a `module` column, each named export or type is defined in one of the
- *     files it lists.
+ *     files it lists (not merely re-exported by it).
  *
- * Types do not exist at runtime, so they (and the file that defines each export) are enumerated
- * with the TypeScript compiler API on `src/index.ts`; the runtime and compile-time lists of
- * values are checked to agree, so the two enumerations vouch for each other.
+ * The reference modules behind the public layer (src/value, src/optimal, …) are documented by
+ * the family documents with their own files in the `module` column; src/index.ts re-exports only
+ * the validated layer (src/api) and the types a caller needs. Types do not exist at runtime, so
+ * they (and the file that defines each export) are enumerated with the TypeScript compiler API;
+ * the runtime and compile-time lists of src/index.ts's values are checked to agree, so the two
+ * enumerations vouch for each other.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -121,37 +125,53 @@ interface CompiledExports {
   readonly types: Map<string, string>;
 }
 
-let compiled: CompiledExports | undefined;
+const INDEX = 'src/index.ts';
+const compiledCache = new Map<string, CompiledExports>();
+let program: ts.Program | undefined;
 
-/** The exports of src/index.ts as the TypeScript compiler sees them (about 3 s, done once). */
-const compiledExports = (): CompiledExports => {
-  if (compiled !== undefined) return compiled;
-  const entry = join(root, 'src', 'index.ts');
-  const program = ts.createProgram([entry], {
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: [],
-  });
+/**
+ * The exports of `src/index.ts` and of every file a `module` column lists, as the TypeScript
+ * compiler sees them (one program for all, about 3 s, built once).
+ */
+const compiledExportsOf = (file: string): CompiledExports | undefined => {
+  const cached = compiledCache.get(file);
+  if (cached !== undefined) return cached;
+  if (program === undefined) {
+    const listed = new Set<string>([INDEX]);
+    for (const n of scanTables().named) for (const m of n.modules ?? []) listed.add(m);
+    program = ts.createProgram([...listed].map((f) => join(root, f)), {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: [],
+    });
+  }
   const checker = program.getTypeChecker();
-  const source = program.getSourceFile(entry);
-  if (source === undefined) throw new Error(`cannot read ${entry}`);
+  const source = program.getSourceFile(join(root, file));
+  if (source === undefined) return undefined;
   const moduleSymbol = checker.getSymbolAtLocation(source);
-  if (moduleSymbol === undefined) throw new Error('src/index.ts has no module symbol');
   const values = new Map<string, string>();
   const types = new Map<string, string>();
-  for (const e of checker.getExportsOfModule(moduleSymbol)) {
+  for (const e of moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol)) {
     const target = e.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(e) : e;
     const decl = target.declarations?.[0];
-    const file = decl === undefined ? '?' : relative(root, decl.getSourceFile().fileName).split('\\').join('/');
-    if (target.flags & ts.SymbolFlags.Value) values.set(e.name, file);
-    else types.set(e.name, file);
+    const defined = decl === undefined ? '?' : relative(root, decl.getSourceFile().fileName).split('\\').join('/');
+    if (target.flags & ts.SymbolFlags.Value) values.set(e.name, defined);
+    else types.set(e.name, defined);
   }
-  compiled = { values, types };
-  return compiled;
+  const out = { values, types };
+  compiledCache.set(file, out);
+  return out;
+};
+
+/** The exports of src/index.ts (the public API). */
+const compiledExports = (): CompiledExports => {
+  const c = compiledExportsOf(INDEX);
+  if (c === undefined) throw new Error(`cannot read ${INDEX}`);
+  return c;
 };
 
 const runtimeExports = Object.keys(api).sort();
@@ -164,16 +184,32 @@ describe('spec/ consistency with src/index.ts (conventions: spec/README.md)', ()
     expect(scan.malformed, `malformed table entries:\n${scan.malformed.join('\n')}`).toEqual([]);
   });
 
-  it('(a) every name in an `export` column is a runtime export of src/index.ts', () => {
-    const exported = new Set(runtimeExports);
-    const unknown = scan.named.filter((n) => n.kind === 'export' && !exported.has(n.name)).map((n) => `${n.where}: ${n.name}`);
-    expect(unknown, `names in export columns that src/index.ts does not export:\n${unknown.join('\n')}`).toEqual([]);
+  /** Where a row's name must be exported: the files of its module column, or src/index.ts without one. */
+  const filesOf = (n: Named): ReadonlyArray<string> => (n.modules === undefined || n.modules.length === 0 ? [INDEX] : n.modules);
+
+  it('(a) every name in an `export` column is a runtime export of a file its row lists (src/index.ts without a module column)', () => {
+    const unknown = scan.named
+      .filter((n) => n.kind === 'export' && !filesOf(n).some((f) => compiledExportsOf(f)?.values.has(n.name) === true))
+      .map((n) => `${n.where}: ${n.name} (not exported by ${filesOf(n).join(', ')})`);
+    expect(unknown, `names in export columns that their modules do not export:\n${unknown.join('\n')}`).toEqual([]);
   });
 
-  it('(a) every name in a `type` column is an exported type of src/index.ts', () => {
-    const { types } = compiledExports();
-    const unknown = scan.named.filter((n) => n.kind === 'type' && !types.has(n.name)).map((n) => `${n.where}: ${n.name}`);
-    expect(unknown, `names in type columns that src/index.ts does not export as types:\n${unknown.join('\n')}`).toEqual([]);
+  it('(a) every name in a `type` column is an exported type of a file its row lists (src/index.ts without a module column)', () => {
+    const unknown = scan.named
+      .filter((n) => n.kind === 'type' && !filesOf(n).some((f) => compiledExportsOf(f)?.types.has(n.name) === true))
+      .map((n) => `${n.where}: ${n.name} (not exported as a type by ${filesOf(n).join(', ')})`);
+    expect(unknown, `names in type columns that their modules do not export as types:\n${unknown.join('\n')}`).toEqual([]);
+  });
+
+  it('(b) every export and type of src/index.ts is in a table row whose module column lists its defining file', () => {
+    const { values, types } = compiledExports();
+    const missing: string[] = [];
+    for (const [kind, exported] of [['export', values], ['type', types]] as const) {
+      for (const [name, file] of exported) {
+        if (!scan.named.some((n) => n.kind === kind && n.name === name && (n.modules ?? []).includes(file))) missing.push(`${name} (${kind}, defined in ${file})`);
+      }
+    }
+    expect(missing.sort(), `public names without a spec table row naming their module (add them to spec/api.md):\n${missing.join('\n')}`).toEqual([]);
   });
 
   it('(b) every runtime export of src/index.ts is named in spec/*.md', () => {
@@ -189,12 +225,11 @@ describe('spec/ consistency with src/index.ts (conventions: spec/README.md)', ()
   });
 
   it('(c) the `module` column names the file that defines each export or type of its row', () => {
-    const { values, types } = compiledExports();
     const wrong: string[] = [];
     for (const n of scan.named) {
       if (n.modules === undefined || n.modules.length === 0) continue; // an empty module cell is reported as malformed
-      const file = (n.kind === 'export' ? values : types).get(n.name);
-      if (file !== undefined && !n.modules.includes(file)) wrong.push(`${n.where}: ${n.name} is defined in ${file}, not in ${n.modules.join(', ')}`);
+      const defined = n.modules.map((f) => (n.kind === 'export' ? compiledExportsOf(f)?.values : compiledExportsOf(f)?.types)?.get(n.name)).filter((d): d is string => d !== undefined);
+      if (defined.length > 0 && !defined.some((d) => n.modules?.includes(d) === true)) wrong.push(`${n.where}: ${n.name} is defined in ${defined[0]}, not in ${n.modules.join(', ')}`);
     }
     expect(wrong, `wrong module paths:\n${wrong.join('\n')}`).toEqual([]);
   });
