@@ -12,6 +12,8 @@
 export type SolveRoute =
   /** A direct LU solve with partial pivoting (values, visitation, closed-form ψ). */
   | 'lu'
+  /** Restarted GMRES on the sparse I − γP_π (policy evaluation at large S; error bounded through 1/(1−γ)). */
+  | 'gmres'
   /** Soft value iteration + Newton steps (MATH.md §5, λ > 0). */
   | 'soft-optimum'
   /** Value iteration + policy iteration (MATH.md §5, λ = 0). */

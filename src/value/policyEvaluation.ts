@@ -1,18 +1,21 @@
 /**
- * Exact policy evaluation with entropy weight λ ≥ 0 (MATH.md §3), by one LU factorisation of
- * `I − γ P_π` shared by the value solve and the (transposed) visitation solve.
+ * Exact policy evaluation with entropy weight λ ≥ 0 (MATH.md §3): the value and visitation solves
+ * of `I − γ P_π` by the route `solveBellman` picks (one dense LU, or GMRES on the sparse matrix
+ * for large S), then Q, Adv, d and J.
  */
 import type { Mdp } from '../mdp/types.js';
-import { luFactor, luSolve, luSolveTransposed, reportSolve, type LuFactorization, type LuSolve } from '../linalg/index.js';
+import type { LuFactorization } from '../linalg/index.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 import { softmaxLogProbs, softmaxProbs } from '../policy/softmax.js';
-import { actionValues, advantage, bellmanMatrixOfPolicy, policyReward } from './policyMatrices.js';
+import { solveBellman } from './bellmanSolve.js';
+import { actionValues, advantage, policyReward } from './policyMatrices.js';
 
 /** How trustworthy the two linear solves were (the caller decides what a warning means). */
 export interface EvaluationDiagnostics {
   /** Report of `(I − γP_π) V = r_π`. */
-  readonly value: LuSolve;
+  readonly value: SolveReport;
   /** Report of `(I − γP_π)ᵀ x = ρ` (d = (1−γ) x). */
-  readonly visitation: LuSolve;
+  readonly visitation: SolveReport;
 }
 
 /** Everything MATH.md §3 defines for one softmax policy `π_θ`, reward `r` and weight `λ`. */
@@ -29,9 +32,11 @@ export interface PolicyEvaluation {
   readonly d: Float64Array;
   /** `J = ρᵀ V` */
   readonly J: number;
+  /** How V and d were solved: one dense LU, or GMRES on the sparse `I − γP_π` (bellmanSolve.ts). */
+  readonly solveRoute: 'lu' | 'gmres';
   /** Quality of the two solves (computed on first access, then kept). */
   readonly diagnostics: EvaluationDiagnostics;
-  /** `M = I − γP_π` (S×S, row-major) and its LU factorisation, reused by Hessian-vector products and VJPs. */
+  /** `M = I − γP_π` (S×S, row-major) and its LU factorisation, reused by Hessian-vector products and VJPs (formed on first access on the GMRES route). */
   readonly bellman: Readonly<Float64Array>;
   readonly factorization: LuFactorization;
 }
@@ -52,17 +57,12 @@ export const evaluatePolicyTable = (
   lambda: number,
 ): PolicyEvaluation => {
   const { S, A, gamma, rho } = mdp;
-  const M = bellmanMatrixOfPolicy(mdp, pi);
-  const lu = luFactor(M, S);
   const rPi = policyReward(mdp, r, pi, logPi, lambda);
-  const V = luSolve(lu, rPi);
-  const x = luSolveTransposed(lu, rho);
+  const solved = solveBellman(mdp, pi, rPi);
+  const V = solved.V;
   const d = new Float64Array(S);
-  for (let s = 0; s < S; s++) d[s] = (1 - gamma) * x[s];
+  for (let s = 0; s < S; s++) d[s] = (1 - gamma) * solved.x[s];
   const Q = actionValues(mdp, r, V);
-  // the reports (residuals and two condition estimates, ~8 extra O(S²) solves) are computed on
-  // first access: callers that do not look at them do not pay for them
-  let diagnostics: EvaluationDiagnostics | undefined;
   return {
     pi,
     logPi,
@@ -71,13 +71,17 @@ export const evaluatePolicyTable = (
     adv: advantage(S, A, Q, V, logPi, lambda),
     d,
     J: objective(rho, V),
-    bellman: M,
-    factorization: lu,
+    solveRoute: solved.route,
+    // the reports (residuals and condition estimates) and, on the GMRES route, the dense matrix
+    // and its factorisation are formed on first access: callers that do not use them do not pay
     get diagnostics(): EvaluationDiagnostics {
-      return (diagnostics ??= {
-        value: reportSolve(M, lu, rPi, V, false),
-        visitation: reportSolve(M, lu, rho, x, true),
-      });
+      return solved.reports;
+    },
+    get bellman(): Readonly<Float64Array> {
+      return solved.bellman;
+    },
+    get factorization(): LuFactorization {
+      return solved.factorization;
     },
   };
 };

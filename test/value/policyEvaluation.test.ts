@@ -126,8 +126,8 @@ describe('exact policy evaluation (MATH.md §3)', () => {
     const ev = evaluatePolicy(mdp, reward, new Float64Array(mdp.S * mdp.A), 0);
     expect(ev.diagnostics.value.relativeResidual).toBeLessThanOrEqual(25 * 16 * EPS);
     // κ∞(I − γP_π) ≤ (1+γ)/(1−γ) = 19 for a stochastic P_π, and κ₁ ≤ n·κ∞ = 25·19; an estimate is ≥ 1
-    expect(ev.diagnostics.value.conditionEstimate).toBeGreaterThanOrEqual(1);
-    expect(ev.diagnostics.value.conditionEstimate).toBeLessThanOrEqual(25 * 19);
+    expect(ev.diagnostics.value.condition).toBeGreaterThanOrEqual(1);
+    expect(ev.diagnostics.value.condition).toBeLessThanOrEqual(25 * 19);
     expect(ev.diagnostics.value.warning).toBeUndefined();
   });
 });
