@@ -26,6 +26,29 @@ const checkPolicyArgs = (mdp: unknown, r: unknown, theta: unknown, lambda: unkno
       all<readonly [Float64Array, Float64Array, number]>([checkTable(m, r, 'r'), checkTable(m, theta, 'theta'), checkLambda(lambda, false)]),
     ))(checkMdp(mdp));
 
+/**
+ * Logits far below their row's maximum, made representable without changing π_θ, ∇J or ∇²J:
+ * each row is shifted by its maximum m (softmax's gauge, MATH.md §2: the softmax computes
+ * `exp(θ − m)` itself, so π is bit for bit the same) and entries below `−LOGIT_FLOOR` are raised to
+ * it. Those entries have π(a|s) = exp(θ − m) = 0 exactly in float64 either way (exp(−1000)
+ * underflows to 0), and ∇J, ∇²J use their log π only multiplied by π(a|s) = 0, so the derivatives
+ * are unchanged (test/api/entryPoints.test.ts checks bit equality) while θ = [1e308, −1e308], whose
+ * log π = −2e308 is beyond float64, gets its one-hot policy's exact gradient instead of NaN.
+ * `evaluatePolicy`, which returns log π itself, does not do this.
+ */
+export const LOGIT_FLOOR = 1000;
+
+/** θ shifted by its row maxima with entries below −`LOGIT_FLOOR` raised to it (see `LOGIT_FLOOR`). */
+export const floorLogits = (theta: Readonly<Float64Array>, A: number): Float64Array => {
+  const out = new Float64Array(theta.length);
+  for (let o = 0; o < theta.length; o += A) {
+    let m = -Infinity;
+    for (let a = 0; a < A; a++) m = Math.max(m, theta[o + a]);
+    for (let a = 0; a < A; a++) out[o + a] = Math.max(theta[o + a] - m, -LOGIT_FLOOR);
+  }
+  return out;
+};
+
 /** The inputs' scales, to name the likely cause when a result overflows. */
 const scalesOf = (a: PolicyArgs): Scale[] => [
   { field: 'r', what: 'max |r|', value: maxAbs(a.r) },
@@ -46,17 +69,19 @@ export const evaluatePolicy = (mdp: Mdp, r: Readonly<Float64Array>, theta: Reado
 
 /**
  * The exact policy gradient `∂J/∂θ[s,a] = d(s) π(a|s) Adv[s,a] / (1−γ)` (MATH.md §4, the policy
- * gradient theorem with entropy), an S×A ascent direction.
+ * gradient theorem with entropy), an S×A ascent direction. Logits whose probability is 0 in
+ * float64 are handled exactly (see `LOGIT_FLOOR`), so any finite θ has a finite gradient.
  */
 export const policyGradient = (mdp: Mdp, r: Readonly<Float64Array>, theta: Readonly<Float64Array>, lambda: number): Result<Float64Array> =>
   total('policyGradient', () =>
-    E.chain((a: PolicyArgs) => requireFinite('the policy gradient', policyGradientInternal(a.mdp, a.r, a.theta, a.lambda), scalesOf(a)))(
+    E.chain((a: PolicyArgs) => requireFinite('the policy gradient', policyGradientInternal(a.mdp, a.r, floorLogits(a.theta, a.mdp.A), a.lambda), scalesOf(a)))(
       checkPolicyArgs(mdp, r, theta, lambda),
     ));
 
 /**
  * The exact dense Hessian `∇²_θθ J_λ(θ)` (MATH.md §4, §6), `(S·A)×(S·A)` row-major, from exact
- * Hessian-vector products; not symmetrised (H − Hᵀ is rounding). `LimitExceeded` when (S·A)²
+ * Hessian-vector products; not symmetrised (H − Hᵀ is rounding); logits of probability 0 as in
+ * `policyGradient`. `LimitExceeded` when (S·A)²
  * exceeds `MAX_DENSE_ENTRIES` (2^27, 1 GiB of float64).
  */
 export const hessianJ = (mdp: Mdp, r: Readonly<Float64Array>, theta: Readonly<Float64Array>, lambda: number): Result<Float64Array> =>
@@ -66,5 +91,5 @@ export const hessianJ = (mdp: Mdp, r: Readonly<Float64Array>, theta: Readonly<Fl
       if (n * n > MAX_DENSE_ENTRIES) {
         return E.left(limitExceeded('mdp', n * n, MAX_DENSE_ENTRIES, `the dense Hessian has (S·A)² = ${n * n} entries, above the limit ${MAX_DENSE_ENTRIES}; use Hessian-vector products`));
       }
-      return requireFinite('the Hessian', hessianJInternal(a.mdp, a.r, a.theta, a.lambda), scalesOf(a));
+      return requireFinite('the Hessian', hessianJInternal(a.mdp, a.r, floorLogits(a.theta, a.mdp.A), a.lambda), scalesOf(a));
     })(checkPolicyArgs(mdp, r, theta, lambda)));
