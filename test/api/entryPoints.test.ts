@@ -21,7 +21,7 @@ const n = mdp.S * mdp.A;
 const theta0 = new Float64Array(n);
 
 /** The error of a Left (fails the test on a Right). */
-const leftOf = <A>(e: api.Either<api.ParlError, A>): api.ParlError => {
+const leftOf = (e: api.Either<api.ParlError, unknown>): api.ParlError => {
   if (!api.isLeft(e)) throw new Error(`expected a Left, got a Right`);
   return e.left;
 };
@@ -33,11 +33,12 @@ const withAt = (len: number, i: number, x: number): Float64Array => {
   return v;
 };
 
-const ENTRY_POINTS = {
+type PolicyEntryPoint = (mdp: api.Mdp, r: Float64Array, theta: Float64Array, lambda: number) => api.Either<api.ParlError, unknown>;
+const ENTRY_POINTS: Record<string, PolicyEntryPoint> = {
   evaluatePolicy: api.evaluatePolicy,
   policyGradient: api.policyGradient,
   hessianJ: api.hessianJ,
-} as const;
+};
 
 describe.each(Object.entries(ENTRY_POINTS))('%s(mdp, r, θ, λ)', (_name, f) => {
   it('θ one entry short or one too long: InvalidInput on theta saying the expected length', () => {
