@@ -13,17 +13,22 @@ import { plainDecimal } from './format.js';
 import { gpuBatchLogits, gpuSoftmaxCheck, openBrowserGpu, type BrowserGpu } from './gpuPage.js';
 import { aparlConfigOf, continueFrom, exploreView, type ExploreView } from './model.js';
 import { EXPLORE_DEFAULTS, type ExploreParams, type ExploreProblemId } from './problems.js';
-import { aparlPanel, banditPanel, gpuPanel, gradientTable, policyTable, psiHeatMap } from './render.js';
+import { PLOT_WIDTH, aparlPanel, banditPanel, gpuPanel, gradientTable, policyTable, psiHeatMap } from './render.js';
 import { RANGE_CONTROLS } from './template.js';
 
 /** The few DOM members the page uses (the project compiles without the DOM library). */
 interface Element {
   innerHTML: string;
   textContent: string | null;
+  readonly clientWidth: number;
   value: string;
   setAttribute(name: string, value: string): void;
   getAttribute(name: string): string | null;
   addEventListener(type: string, listener: () => void): void;
+}
+interface Window {
+  addEventListener(type: string, listener: () => void): void;
+  readonly innerWidth: number;
 }
 interface Document {
   getElementById(id: string): Element | null;
@@ -51,6 +56,9 @@ const readParams = (): ExploreParams => ({
   seed: Number(el('seed').value),
 });
 
+/** Plot width: the panel's width (so 13-unit SVG text renders at 13 px), at most PLOT_WIDTH. */
+const plotWidth = (): number => Math.max(240, Math.min(PLOT_WIDTH, Math.floor(el('bandit').clientWidth)));
+
 const describeError = (e: ParlError): string =>
   e._tag === 'InvalidInput' ? e.errors.map((x) => `${x.field}: ${x.message}`).join('; ') : `${e.field}: ${e.message}`;
 
@@ -74,11 +82,12 @@ const gpuOnce = (): BrowserGpu | null => {
 /** A-PARL one outer step per task, so the page stays responsive and the plot grows; stops when the controls change. */
 const startAparl = (gen: number, params: ExploreParams, view: ExploreView): void => {
   const ep = view.problem.problem;
-  const config = { ...aparlConfigOf(params, ep), T: 1 };
+  const config = { ...aparlConfigOf(params, view.problem), T: 1 };
   const records: AparlRecord[] = [];
   let nu: Float64Array = Float64Array.from(ep.problem.nu0);
   let theta: Float64Array = Float64Array.from(ep.problem.theta0);
   const start = now();
+  const width = plotWidth();
   doc.body.setAttribute('data-aparl', 'running');
   const step = (): void => {
     if (gen !== generation) return;
@@ -94,7 +103,7 @@ const startAparl = (gen: number, params: ExploreParams, view: ExploreView): void
     nu = r.right.nu;
     theta = r.right.theta;
     const done = records.length >= params.T;
-    el('aparl').innerHTML = aparlPanel(records, params.T, nu, ep.paramNames, done);
+    el('aparl').innerHTML = aparlPanel(records, params.T, nu, ep.paramNames, done, width);
     if (done) doc.body.setAttribute('data-aparl', 'done');
     else setTimeout(step, 0);
   };
@@ -124,7 +133,7 @@ const computeAll = (): void => {
   el('policy').innerHTML = policyTable(pv);
   el('gradient').innerHTML = gradientTable(pv);
   el('psi').innerHTML = psiHeatMap(pv);
-  el('bandit').innerHTML = banditPanel(v.bandit, params.problem === 'bandit' ? pv.nu[0] - pv.nu[1] : null);
+  el('bandit').innerHTML = banditPanel(v.bandit, params.problem === 'bandit' ? pv.nu[0] - pv.nu[1] : null, plotWidth());
   const g = gpuOnce();
   if (g === null) {
     el('gpu').textContent = `gpu.js could not run here: ${gpuFailure}`;
@@ -135,7 +144,7 @@ const computeAll = (): void => {
     doc.body.setAttribute('data-gpu', check.mode);
     doc.body.setAttribute('data-gpu-error', plainDecimal(check.maxAbsError));
   }
-  el('aparl').innerHTML = aparlPanel([], params.T, null, pv.problem.paramNames, false);
+  el('aparl').innerHTML = aparlPanel([], params.T, null, pv.problem.paramNames, false, plotWidth());
   computations++;
   el('status').textContent = `computed in ${Math.round(now() - t0)} ms (computation ${computations}); A-PARL runs below.`;
   doc.body.setAttribute('data-computation', String(computations));
@@ -158,6 +167,15 @@ const start = (): void => {
     el(id).addEventListener('input', schedule);
     el(id).addEventListener('change', schedule);
   }
+  // plots are drawn at their panel's width: redraw when the width changes
+  const win = globalThis as unknown as Window;
+  let lastWidth = win.innerWidth;
+  win.addEventListener('resize', () => {
+    if (win.innerWidth !== lastWidth) {
+      lastWidth = win.innerWidth;
+      schedule();
+    }
+  });
   computeAll();
 };
 

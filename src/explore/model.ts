@@ -11,6 +11,9 @@ import { DEFAULT_APARL_CONFIG, type AparlConfig } from '../algorithm/config.js';
 import type { BilevelProblem } from '../algorithm/aparl.js';
 import type { ParlError } from '../errors/parlError.js';
 import { banditAt, banditLibraryAt, banditStationaryPoints, runBandit, type BanditParams, type BanditPoint } from '../experiments/bandit.js';
+import { hessianJ } from '../hessian/index.js';
+import { symmetricEigen } from '../linalg/symmetricEigen.js';
+import type { LowerSolution } from '../lowerLevel/lowerSolution.js';
 import { solveLowerLevel } from '../lowerLevel/lowerSolution.js';
 import type { SolveReport } from '../numerics/solveReport.js';
 import { nuScoreOf } from '../nuScore/routes.js';
@@ -58,7 +61,22 @@ export interface ProblemView {
   readonly gradGMyopic: Float64Array;
   readonly gradGNuScore: Float64Array;
   readonly upperReliability: Reliability;
+  /** A-PARL's inner step β = 1/L̂, L̂ the largest curvature of J_λ at θ₀ and at θ*(ν) (`ascentStepSize`). */
+  readonly aparlInnerStep: number;
 }
+
+/**
+ * A policy-gradient step that ascends: β = 1/L̂ with L̂ the largest |eigenvalue| of ∇²_θθ J_λ at θ₀
+ * and at θ*(ν) (MATH.md §6; the step size of the unrolled route, `unrolledStepSize` in
+ * src/experiments/hypergradients.ts, computed here without that module's plotting imports).
+ */
+export const ascentStepSize = (sol: LowerSolution, theta0: Readonly<Float64Array>): number => {
+  const { mdp, r, lambda } = sol;
+  const n = mdp.S * mdp.A;
+  const spectrum = (theta: Readonly<Float64Array>): number[] => Array.from(symmetricEigen(hessianJ(mdp, r, theta, lambda), n).values, Math.abs);
+  const L = Math.max(...spectrum(theta0), ...spectrum(sol.theta));
+  return L > 0 ? 1 / L : 1;
+};
 
 /** The lower and upper level of the picked problem at ν = c·ν_ref. */
 export const problemView = (params: ExploreParams): E.Either<ParlError, ProblemView> => {
@@ -94,6 +112,7 @@ export const problemView = (params: ExploreParams): E.Either<ParlError, ProblemV
     gradGMyopic: parts.right.gradGMyopic,
     gradGNuScore: score.value,
     upperReliability: reliabilityOf([...value.right.reports, score.report]),
+    aparlInnerStep: ascentStepSize(sol.right, ep.problem.theta0),
   });
 };
 
@@ -130,15 +149,15 @@ export const banditView = (params: ExploreParams): E.Either<ParlError, BanditVie
   return E.right({ params: bp, curveGap, curveG, parl: points.parl, myopic: points.myopic, libraryGAtParl: lib.right.G, runDisagreement: run.right.disagreement });
 };
 
-/** A-PARL on the picked problem: exact mode, the PARL gradient at θ^K, K and T from the controls (MATH.md §8). */
-export const aparlConfigOf = (params: ExploreParams, p: ExploreProblem): AparlConfig => ({
+/** A-PARL on the picked problem: exact mode, the PARL gradient at θ^K, K and T from the controls, inner step 1/L̂ (MATH.md §8). */
+export const aparlConfigOf = (params: ExploreParams, v: ProblemView): AparlConfig => ({
   ...DEFAULT_APARL_CONFIG,
   mode: 'exact',
   gradient: 'parl',
   T: params.T,
   K: params.K,
-  beta: p.innerStep,
-  alpha: p.outerStep,
+  beta: v.aparlInnerStep,
+  alpha: v.problem.outerStep,
   lambda: params.lambda,
   trackTrueGradient: false,
 });

@@ -68,8 +68,7 @@ export interface ExploreProblem {
   readonly stateNames: ReadonlyArray<string>;
   readonly actionNames: ReadonlyArray<string>;
   readonly paramNames: ReadonlyArray<string>;
-  /** A-PARL's inner step size β_θ and outer step size α. */
-  readonly innerStep: number;
+  /** A-PARL's outer step size α (the inner step is 1/L̂ at the controls, see model.ts). */
   readonly outerStep: number;
 }
 
@@ -113,7 +112,7 @@ export const exploreProblem = (params: ExploreParams): E.Either<ParlError, Explo
     problem: BilevelProblem,
     nuRef: Float64Array,
     names: Pick<ExploreProblem, 'stateNames' | 'actionNames' | 'paramNames'>,
-    steps: Pick<ExploreProblem, 'innerStep' | 'outerStep'>,
+    steps: Pick<ExploreProblem, 'outerStep'>,
   ): ExploreProblem => ({ id: params.problem, problem, nuRef, nu: scaled(nuScale, nuRef), ...names, ...steps });
   switch (params.problem) {
     case 'bandit': {
@@ -125,7 +124,7 @@ export const exploreProblem = (params: ExploreParams): E.Either<ParlError, Explo
         },
         Float64Array.of(BANDIT_TRUE_GAP, 0),
         { stateNames: ['s0'], actionNames: ['a0 (better)', 'a1'], paramNames: ['ν0', 'ν1'] },
-        { innerStep: 1, outerStep: 2 },
+        { outerStep: 2 },
       ))(withGamma(b.mdp, gamma));
     }
     case 'chain': {
@@ -141,7 +140,7 @@ export const exploreProblem = (params: ExploreParams): E.Either<ParlError, Explo
         },
         Float64Array.from(rTrue),
         { stateNames: indexNames('s', 2), actionNames: ['stay', 'switch'], paramNames: stateActionNames(2, 2) },
-        { innerStep: 1, outerStep: 2 },
+        { outerStep: 2 },
       ));
     }
     case 'gridworld': {
@@ -154,7 +153,7 @@ export const exploreProblem = (params: ExploreParams): E.Either<ParlError, Explo
           actionNames: ['N', 'S', 'E', 'W'],
           paramNames: ['w(leave A)', 'w(leave B)', 'w(bump)'],
         },
-        { innerStep: 0.5, outerStep: 2 },
+        { outerStep: 2 },
       ))(withGamma(g.mdp, gamma));
     }
     case 'garnet': {
@@ -171,7 +170,7 @@ export const exploreProblem = (params: ExploreParams): E.Either<ParlError, Explo
         },
         Float64Array.from(rTrue),
         { stateNames: indexNames('s', S), actionNames: indexNames('a', A), paramNames: stateActionNames(S, A) },
-        { innerStep: 1, outerStep: 2 },
+        { outerStep: 2 },
       ));
     }
   }

@@ -120,8 +120,8 @@ export const gradientTable = (v: ProblemView): string => {
     reliabilityNote('G and ∇G (exact enumeration of segment pairs, ν-score VJP)', v.upperReliability);
 };
 
-/** Plot geometry: a viewBox of W × H with margins. */
-const W = 640;
+/** Plot geometry: a viewBox of W × H with margins; W is the plot's width in CSS pixels (the page passes its panel's width), so that 13-unit text is 13 px. */
+export const PLOT_WIDTH = 640;
 const H = 300;
 const M = { left: 62, right: 16, top: 16, bottom: 44 };
 
@@ -130,7 +130,7 @@ interface Scale {
   readonly y: (v: number) => number;
 }
 
-const scaleOf = (xMin: number, xMax: number, yMin: number, yMax: number): Scale => {
+const scaleOf = (W: number, xMin: number, xMax: number, yMin: number, yMax: number): Scale => {
   const dy = yMax - yMin || 1;
   const dx = xMax - xMin || 1;
   return {
@@ -145,8 +145,9 @@ const path = (xs: ArrayLike<number>, ys: ArrayLike<number>, s: Scale): string =>
   return parts.join(' ');
 };
 
-const axes = (xMin: number, xMax: number, yMin: number, yMax: number, s: Scale, xLabel: string, yLabel: string): string => {
-  const ticks = (lo: number, hi: number): number[] => Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
+const axes = (W: number, xMin: number, xMax: number, yMin: number, yMax: number, s: Scale, xLabel: string, yLabel: string): string => {
+  const n = W < 480 ? 3 : 5;
+  const ticks = (lo: number, hi: number): number[] => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
   const xt = ticks(xMin, xMax).map((t) => `<text x="${s.x(t).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${esc(shortNumber(t, 3))}</text>`).join('');
   const yt = ticks(yMin, yMax).map((t) => `<text x="${M.left - 6}" y="${(s.y(t) + 4).toFixed(1)}" text-anchor="end">${esc(shortNumber(t, 3))}</text>`).join('');
   return `<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#888"/>${xt}${yt}` +
@@ -164,29 +165,33 @@ const range = (xs: ReadonlyArray<ArrayLike<number>>): [number, number] => {
 };
 
 /** The bandit's G(Δ) with the MLE (myopic fixed point) and PARL's optimum marked, and the current gap if the bandit is picked. */
-export const banditPanel = (b: BanditView, currentGap: number | null): string => {
+export const banditPanel = (b: BanditView, currentGap: number | null, W: number = PLOT_WIDTH): string => {
   const [yMin, yMax] = range([b.curveG]);
   const xMin = b.curveGap[0];
   const xMax = b.curveGap[b.curveGap.length - 1];
-  const s = scaleOf(xMin, xMax, yMin, yMax);
-  const vline = (x: number, color: string, dash: string, label: string, dy: number): string =>
-    `<line x1="${s.x(x).toFixed(2)}" y1="${M.top}" x2="${s.x(x).toFixed(2)}" y2="${H - M.bottom}" stroke="${color}" stroke-width="2.5" stroke-dasharray="${dash}"/>` +
-    `<text x="${(s.x(x) + 5).toFixed(2)}" y="${M.top + dy}" fill="${color === PALETTE.orange ? '#8a5a00' : color}">${esc(label)}</text>`;
+  const s = scaleOf(W, xMin, xMax, yMin, yMax);
+  const vline = (x: number, color: string, dash: string, label: string, dy: number): string => {
+    const px = s.x(x);
+    // labels right of the line, or left of it near the right edge
+    const right = px < W - 130;
+    return `<line x1="${px.toFixed(2)}" y1="${M.top}" x2="${px.toFixed(2)}" y2="${H - M.bottom}" stroke="${color}" stroke-width="2.5" stroke-dasharray="${dash}"/>` +
+      `<text x="${(right ? px + 5 : px - 5).toFixed(2)}" y="${M.top + dy}" text-anchor="${right ? 'start' : 'end'}" fill="${color}">${esc(label)}</text>`;
+  };
   const current = currentGap !== null && currentGap >= xMin && currentGap <= xMax
     ? `<circle cx="${s.x(currentGap).toFixed(2)}" cy="${s.y(gAtGap(b, currentGap)).toFixed(2)}" r="6" fill="${PALETTE.green}" stroke="#000"/>`
     : '';
-  const svg = `<svg class="plot" viewBox="0 0 ${W} ${H}" role="img" aria-label="G of the gap Δ for the bandit, with the MLE at Δ = ${esc(shortNumber(b.myopic.gap))} and PARL's optimum at Δ = ${esc(shortNumber(b.parl.gap))}">` +
-    axes(xMin, xMax, yMin, yMax, s, 'learned gap Δ = ν₀ − ν₁', 'G(Δ)') +
+  const svg = `<svg class="plot" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="G of the gap Δ for the bandit, with the MLE at Δ = ${esc(shortNumber(b.myopic.gap))} and PARL's optimum at Δ = ${esc(shortNumber(b.parl.gap))}">` +
+    axes(W, xMin, xMax, yMin, yMax, s, 'learned gap Δ = ν₀ − ν₁', 'G(Δ)') +
     `<path d="${path(b.curveGap, b.curveG, s)}" fill="none" stroke="${PALETTE.black}" stroke-width="2"/>` +
     vline(b.parl.gap, PALETTE.vermillion, '', 'PARL Δ*', 16) + vline(b.myopic.gap, PALETTE.blue, '7 4', 'MLE (myopic)', 34) + current + '</svg>';
   const { lambda, beta, trueGap } = b.params;
   return svg +
     `<p>λ = ${esc(shortNumber(lambda))}, β = ${esc(shortNumber(beta))}, Δu = ${esc(shortNumber(trueGap))}. The myopic gradient stops at the MLE Δ = βΔu; PARL's objective G bends the learned gap down to Δ*, a performative optimum (proofs/bandit-performative.md).</p>` +
-    `<table><caption>Stationary points (closed form)</caption><thead><tr><th scope="col"></th><th scope="col">PARL (max G)</th><th scope="col">myopic (MLE)</th></tr></thead><tbody>` +
+    `<div class="scroll"><table><caption>Stationary points (closed form)</caption><thead><tr><th scope="col"></th><th scope="col">PARL (max G)</th><th scope="col">myopic (MLE)</th></tr></thead><tbody>` +
     `<tr><th scope="row">gap Δ</th><td>${num('bandit.parl.gap', b.parl.gap, b.parl.converged)}</td><td>${num('bandit.myopic.gap', b.myopic.gap, b.myopic.converged)}</td></tr>` +
     `<tr><th scope="row">π(better action)</th><td>${num('bandit.parl.piBest', b.parl.piBest, b.parl.converged, 'bandit-parl-pibest')}</td><td>${num('bandit.myopic.piBest', b.myopic.piBest, b.myopic.converged, 'bandit-myopic-pibest')}</td></tr>` +
     `<tr><th scope="row">G</th><td>${num('bandit.parl.G', b.parl.G, b.parl.converged, undefined, 6)}</td><td>${num('bandit.myopic.G', b.myopic.G, b.myopic.converged, undefined, 6)}</td></tr>` +
-    `</tbody></table>` +
+    `</tbody></table></div>` +
     `<p class="note">The library's exact objective at Δ*: G = ${num('bandit.libraryGAtParl', b.libraryGAtParl, true, undefined, 6)}; running both methods with the library's gradients lands within ${num('bandit.runDisagreement', b.runDisagreement, true, undefined, 2)} of the closed form.</p>`;
 };
 
@@ -201,19 +206,26 @@ const gAtGap = (b: BanditView, gap: number): number => {
 };
 
 /** A-PARL's records so far: G(ν_t) and the true return against t, and the last record's numbers. */
-export const aparlPanel = (records: ReadonlyArray<AparlRecord>, T: number, nu: Readonly<Float64Array> | null, paramNames: ReadonlyArray<string>, done: boolean): string => {
+export const aparlPanel = (
+  records: ReadonlyArray<AparlRecord>,
+  T: number,
+  nu: Readonly<Float64Array> | null,
+  paramNames: ReadonlyArray<string>,
+  done: boolean,
+  W: number = PLOT_WIDTH,
+): string => {
   const ts = records.map((r) => r.t);
   const G = records.map((r) => r.G);
   const ret = records.map((r) => r.trueReturn);
   const [gMin, gMax] = range([G]);
   const [rMin, rMax] = range([ret]);
-  const s1 = scaleOf(0, Math.max(1, T - 1), gMin, gMax);
-  const s2 = scaleOf(0, Math.max(1, T - 1), rMin, rMax);
-  const svg = `<svg class="plot" viewBox="0 0 ${W} ${H}" role="img" aria-label="A-PARL: G and the true return over ${records.length} of ${T} outer steps">` +
-    axes(0, Math.max(1, T - 1), gMin, gMax, s1, 'outer step t', 'G(ν_t) (solid)') +
+  const s1 = scaleOf(W, 0, Math.max(1, T - 1), gMin, gMax);
+  const s2 = scaleOf(W, 0, Math.max(1, T - 1), rMin, rMax);
+  const svg = `<svg class="plot" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="A-PARL: G and the true return over ${records.length} of ${T} outer steps">` +
+    axes(W, 0, Math.max(1, T - 1), gMin, gMax, s1, 'outer step t', 'G(ν_t) (solid)') +
     `<path d="${path(ts, G, s1)}" fill="none" stroke="${PALETTE.vermillion}" stroke-width="2.5"/>` +
     `<path d="${path(ts, ret, s2)}" fill="none" stroke="${PALETTE.blue}" stroke-width="2.5" stroke-dasharray="7 4"/>` +
-    `<text x="${W - M.right - 4}" y="${M.top + 16}" text-anchor="end" fill="${PALETTE.blue}">true return (dashed, own scale ${esc(shortNumber(rMin, 3))} … ${esc(shortNumber(rMax, 3))})</text></svg>`;
+    `</svg><p class="legend"><span class="key-vermillion">solid: G(ν_t)</span> (axis) · <span class="key-blue">dashed: true return</span> (its own scale ${esc(shortNumber(rMin, 3))} … ${esc(shortNumber(rMax, 3))})</p>`;
   const last = records[records.length - 1];
   if (last === undefined) return svg + '<p>starting…</p>';
   const ok = last.solves.every((r) => r.reliable);

@@ -41,7 +41,7 @@ form#controls { display: grid; grid-template-columns: repeat(auto-fit, minmax(22
 .control label { font-weight: 600; }
 .control .help { font-size: 0.8125rem; color: var(--muted); }
 .control input[type=range] { width: 100%; min-height: 28px; }
-.control select, .control input[type=number] { font-size: 1rem; padding: 0.25rem; min-height: 32px; }
+.control select, .control input[type=number] { font-size: 1rem; padding: 0.25rem; min-height: 32px; max-width: 100%; width: 100%; }
 output { font-variant-numeric: tabular-nums; }
 :focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
 .panels { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1rem; margin-top: 1rem; }
@@ -64,7 +64,8 @@ table.heat td { min-width: 4.2rem; }
 .swatch { display: inline-block; width: 1em; height: 1em; vertical-align: middle; border: 1px solid #888; }
 .key-orange { color: #8a5a00; font-weight: 700; }
 .key-blue { color: #0072B2; font-weight: 700; }
-svg.plot { width: 100%; height: auto; max-height: 340px; font-size: 13px; }
+.key-vermillion { color: #B34700; font-weight: 700; }
+svg.plot { display: block; max-width: 100%; height: auto; font-size: 13px; }
 svg.plot text { font-size: 13px; fill: #222; }
 svg.bar { width: 64px; height: 12px; vertical-align: middle; margin-left: 0.3rem; }
 #status { font-size: 0.875rem; color: var(--muted); }
