@@ -13,6 +13,7 @@
 // Either and the library's error type
 export { getOrElse, isLeft, isRight, match } from './api/either.js';
 export type { Either, Left, Right } from './api/either.js';
+export type { Result } from './api/validate.js';
 export { formatParlError, formatSolveReport } from './api/errors.js';
 export type { InvalidInput, LimitExceeded, NumericalFailure, ParlError, ValidationError } from './errors/parlError.js';
 export type { SolveReport, SolveRoute } from './numerics/solveReport.js';
