@@ -25,10 +25,18 @@ export const PALETTE = {
 export const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** One shown number: its short form, its exact value in `data-value`, its name in `data-key`. */
-export const num = (key: string, x: number, reliable = true, id?: string, digits = 4): string =>
-  `<span class="num${reliable ? '' : ' unreliable'}"${id === undefined ? '' : ` id="${esc(id)}"`} data-key="${esc(key)}" data-value="${plainDecimal(x)}"` +
-  `${reliable ? '' : ' data-reliable="false" title="behind an unreliable solve: do not trust this number"'}>${esc(shortNumber(x, digits))}${reliable ? '' : ' ⚠'}</span>`;
+/**
+ * One shown number: its short form, its exact value in `data-value`, its name in `data-key`, and
+ * where solves are behind it, whether they can be vouched for (`data-reliable`; an unreliable
+ * number is also marked ⚠ and styled). `reliable` undefined: no solve is behind it (an input, a
+ * count, the gpu.js comparison).
+ */
+export const num = (key: string, x: number, reliable?: boolean, id?: string, digits = 4): string => {
+  const bad = reliable === false;
+  const attrs = reliable === undefined ? '' : ` data-reliable="${reliable}"${bad ? ' title="behind an unreliable solve: do not trust this number"' : ''}`;
+  return `<span class="num${bad ? ' unreliable' : ''}"${id === undefined ? '' : ` id="${esc(id)}"`} data-key="${esc(key)}" data-value="${plainDecimal(x)}"${attrs}>` +
+    `${esc(shortNumber(x, digits))}${bad ? ' ⚠' : ''}</span>`;
+};
 
 /** The line under a group of numbers saying whether its solves can be vouched for. */
 export const reliabilityNote = (what: string, r: Reliability): string =>
@@ -91,7 +99,7 @@ export const psiHeatMap = (v: ProblemView): string => {
       rows.push(`<tr><th scope="row">${esc(problem.stateNames[s])}, ${esc(problem.actionNames[a])}</th>${cells.join('')}</tr>`);
     }
   }
-  const legend = `<p class="legend"><span class="swatch" style="background:${divergingFill(-1, 1)}"></span> negative (blue) · white 0 · <span class="swatch" style="background:${divergingFill(1, 1)}"></span> positive (orange); scale ±${esc(shortNumber(scale))}</p>`;
+  const legend = `<p class="legend"><span class="swatch" style="background:${divergingFill(-1, 1)}"></span> negative (blue) · white 0 · <span class="swatch" style="background:${divergingFill(1, 1)}"></span> positive (orange); scale ±${num('psi.scale', scale, ok)}</p>`;
   return `<div class="scroll tall"><table class="heat"><caption>ψ = ∇_ν log π*(a|s): rows (state, action), columns reward parameters</caption><thead><tr><th scope="col">(s, a)</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
     legend + reliabilityNote('ψ (closed form, one LU of I − γP_π*)', v.psiReliability);
 };
@@ -186,7 +194,7 @@ export const banditPanel = (b: BanditView, currentGap: number | null, W: number 
     vline(b.parl.gap, PALETTE.vermillion, '', 'PARL Δ*', 16) + vline(b.myopic.gap, PALETTE.blue, '7 4', 'MLE (myopic)', 34) + current + '</svg>';
   const { lambda, beta, trueGap } = b.params;
   return svg +
-    `<p>λ = ${esc(shortNumber(lambda))}, β = ${esc(shortNumber(beta))}, Δu = ${esc(shortNumber(trueGap))}. The myopic gradient stops at the MLE Δ = βΔu; PARL's objective G bends the learned gap down to Δ*, a performative optimum (proofs/bandit-performative.md).</p>` +
+    `<p>λ = ${num('bandit.lambda', lambda)}, β = ${num('bandit.beta', beta)}, Δu = ${num('bandit.trueGap', trueGap)}. The myopic gradient stops at the MLE Δ = βΔu; PARL's objective G bends the learned gap down to Δ*, a performative optimum (proofs/bandit-performative.md).</p>` +
     `<div class="scroll"><table><caption>Stationary points (closed form)</caption><thead><tr><th scope="col"></th><th scope="col">PARL (max G)</th><th scope="col">myopic (MLE)</th></tr></thead><tbody>` +
     `<tr><th scope="row">gap Δ</th><td>${num('bandit.parl.gap', b.parl.gap, b.parl.converged)}</td><td>${num('bandit.myopic.gap', b.myopic.gap, b.myopic.converged)}</td></tr>` +
     `<tr><th scope="row">π(better action)</th><td>${num('bandit.parl.piBest', b.parl.piBest, b.parl.converged, 'bandit-parl-pibest')}</td><td>${num('bandit.myopic.piBest', b.myopic.piBest, b.myopic.converged, 'bandit-myopic-pibest')}</td></tr>` +
@@ -231,7 +239,7 @@ export const aparlPanel = (
   const ok = last.solves.every((r) => r.reliable);
   const nuCells = nu === null ? '' : `<p>ν after the last step: ${Array.from(nu, (x, i) => `${esc(paramNames[i] ?? `ν${i}`)} = ${num(`aparl.nu[${i}]`, x, ok)}`).join(', ')}</p>`;
   return svg +
-    `<p aria-live="polite">step ${num('aparl.t', last.t, true)} of ${T}${done ? ' (done)' : ' (running…)'}: G = ${num('aparl.G', last.G, ok, undefined, 6)}, true return = ${num('aparl.trueReturn', last.trueReturn, ok, undefined, 6)}, ‖ĝ‖ = ${num('aparl.stepGradNorm', last.stepGradNorm, ok)}, lower-level gap J* − J(θ^K) = ${num('aparl.lowerGap', last.lowerGap, ok)}</p>` +
+    `<p aria-live="polite">step ${num('aparl.t', last.t)} of ${T}${done ? ' (done)' : ' (running…)'}: G = ${num('aparl.G', last.G, ok, undefined, 6)}, true return = ${num('aparl.trueReturn', last.trueReturn, ok, undefined, 6)}, ‖ĝ‖ = ${num('aparl.stepGradNorm', last.stepGradNorm, ok)}, lower-level gap J* − J(θ^K) = ${num('aparl.lowerGap', last.lowerGap, ok)}</p>` +
     nuCells + (ok ? '' : '<p class="note bad" role="alert">A solve behind the last A-PARL step is unreliable (⚠).</p>');
 };
 
@@ -242,11 +250,11 @@ export const gpuPanel = (g: GpuSoftmaxCheck, S: number): string => {
   for (let s = 0; s < S; s++) {
     for (let a = 0; a < A; a++) {
       const i = s * A + a;
-      rows.push(`<tr><th scope="row">π*(a${a} | s${s})</th><td>${num(`gpu.float64[${s},${a}]`, g.float64[i], true, undefined, 10)}</td><td>${num(`gpu.float32[${s},${a}]`, g.float32[i], true, undefined, 10)}</td><td>${num(`gpu.error[${s},${a}]`, Math.abs(g.float32[i] - g.float64[i]), true, undefined, 2)}</td></tr>`);
+      rows.push(`<tr><th scope="row">π*(a${a} | s${s})</th><td>${num(`gpu.float64[${s},${a}]`, g.float64[i], undefined, undefined, 10)}</td><td>${num(`gpu.float32[${s},${a}]`, g.float32[i], undefined, undefined, 10)}</td><td>${num(`gpu.error[${s},${a}]`, Math.abs(g.float32[i] - g.float64[i]), undefined, undefined, 2)}</td></tr>`);
     }
   }
   const allowed = g.tolerance.atol + g.tolerance.rtol;
   return `<p>gpu.js backend: <strong id="gpu-backend">${esc(g.mode)}</strong>${g.skipped.length > 0 ? ` (tried first: ${esc(g.skipped.join('; '))})` : ''}; ${g.rows} rows × ${A} actions (θ*'s ${S} rows, then ${g.rows - S} seeded rows of logits in [−8, 8]), ${g.launches} kernel launches.</p>` +
-    `<p>Largest |float32 − float64| over the batch: ${num('gpu.maxAbsError', g.maxAbsError, true, 'gpu-max-error', 3)}; the kernel tolerance allows ${num('gpu.allowedAtOne', allowed, true, undefined, 3)} at π = 1 (${esc(g.tolerance.description)}): <strong>${g.comparison.pass ? 'within tolerance' : 'OUTSIDE TOLERANCE'}</strong>.</p>` +
+    `<p>Largest |float32 − float64| over the batch: ${num('gpu.maxAbsError', g.maxAbsError, undefined, 'gpu-max-error', 3)}; the kernel tolerance allows ${num('gpu.allowedAtOne', allowed, undefined, undefined, 3)} at π = 1 (${esc(g.tolerance.description)}): <strong>${g.comparison.pass ? 'within tolerance' : 'OUTSIDE TOLERANCE'}</strong>.</p>` +
     `<div class="scroll"><table><caption>softmax(θ*) in float64 (the library) and float32 (gpu.js)</caption><thead><tr><th scope="col"></th><th scope="col">float64</th><th scope="col">float32 (${esc(g.mode)})</th><th scope="col">|difference|</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 };

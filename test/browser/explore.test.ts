@@ -193,6 +193,10 @@ describe.skipIf(SKIP)('the explorable page in headless Chromium (report/explore.
       expected.set(`bandit.${m}.G`, { value: points[m].G, scale: 0 });
     }
     expect(compareShown(shown, expected)).toBeGreaterThanOrEqual(10);
+    // every number behind a solve says whether the solve is reliable (here all are)
+    const reliability = await page.$$eval('[data-key^="pi["], [data-key^="V["], [data-key^="psi["], [data-key^="gradG"], [data-key="G"]', (els) => els.map((e) => e.getAttribute('data-reliable')));
+    expect(reliability.length).toBe(16 - 2);
+    expect(new Set(reliability)).toEqual(new Set(['true']));
     // the published example (proofs/bandit-performative.md, README): π(better action) 0.756 at PARL's optimum, 0.881 at the MLE (3 decimals)
     const parl = Number(await page.$eval('#bandit-parl-pibest', (e) => e.getAttribute('data-value')));
     const myopic = Number(await page.$eval('#bandit-myopic-pibest', (e) => e.getAttribute('data-value')));

@@ -112,6 +112,8 @@ describe('the gpu.js softmax check (gpu.js cpu mode in Node)', () => {
 describe('HTML of the page', () => {
   it('a number carries its exact value, and an unreliable one says so', () => {
     expect(num('pi[0,0]', 0.1 + 0.2)).toContain('data-value="0.30000000000000004"');
+    expect(num('pi[0,0]', 0.5)).not.toContain('data-reliable');
+    expect(num('pi[0,0]', 0.5, true)).toContain('data-reliable="true"');
     const bad = num('V[0]', 1e-20, false);
     expect(bad).toContain('data-reliable="false"');
     expect(bad).toContain('data-value="0.00000000000000000001"');
