@@ -64,6 +64,17 @@ export interface AparlRun {
   readonly theta: Float64Array;
 }
 
+/**
+ * Largest S·A at which exact mode solves the implicit ν-score VJP at θ^K directly (the closed-form
+ * Hessian and one LU on a gauge complement, O(S³ + (S(A−1))³)) instead of by MINRES, whose iteration
+ * count away from θ*(ν) approaches S·A (≈ 300 on the S = 100, A = 4 bench Garnet). Measured there:
+ * see bench/ (aparl-step) and spec/a-parl.md.
+ */
+export const APARL_DIRECT_SOLVE_MAX_N = 1024;
+
+/** The implicit VJP solver of exact mode at size (S, A). */
+export const implicitSolverFor = (S: number, A: number): 'direct' | 'minres' => (S * A <= APARL_DIRECT_SOLVE_MAX_N ? 'direct' : 'minres');
+
 const norm2 = (x: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * x[i];
@@ -150,7 +161,7 @@ export const runAparl = (
     } else {
       thetaWarm = theta;
       theta = policyGradientAscent(mdp, lowerProblem.r, theta, lambda, config.beta, config.K);
-      point = policyPointAtLower(lowerPointFor(lowerProblem, theta));
+      point = policyPointAtLower(lowerPointFor(lowerProblem, theta), 'implicit', { solver: implicitSolverFor(S, A) });
     }
     const J = config.mode === 'oracle' && sol !== null ? sol.evaluation.J : point.lower.evaluation.J;
     // upper level at θ^K (its reports: the point's and the ν-score solve's)

@@ -13,6 +13,8 @@
  */
 import type { Mdp } from '../mdp/types.js';
 import { scoreTransposeApply } from '../policy/softmax.js';
+import { hessianStructuredFromContext } from '../hessian/structuredHessian.js';
+import { gaugeFixedSolve } from './gaugeFixedSolve.js';
 import { policyGradient, policyGradientFromEvaluation } from '../gradient/policyGradient.js';
 import { hessianContext, hessianFromContext, hessianVectorProductWith, type HessianContext } from '../hessian/index.js';
 import type { SolveReport } from '../numerics/solveReport.js';
@@ -40,8 +42,15 @@ export const HESSIAN_CHECK_TOLERANCE = 1e-6;
 export interface ImplicitOptions extends MinresOptions {
   /** Replace `v ↦ H v` (iterative route) — testing only: the finite-difference check must flag a wrong one. */
   readonly hessianVectorProduct?: (v: Readonly<Float64Array>) => Float64Array;
-  /** Replace the dense H, S·A × S·A row-major (dense route) — testing only, as above. */
+  /** Replace the dense H, S·A × S·A row-major (dense route, and the direct solver) — testing only, as above. */
   readonly hessian?: Readonly<Float64Array>;
+  /**
+   * The linear solver of the implicit VJP: `minres` (default; matrix-free, O(S²A) per iteration) or
+   * `direct` (the closed-form dense H, hessianStructuredFromContext, and one LU of it on a gauge
+   * complement, gaugeFixedSolve.ts: O(S³ + (S(A−1))³), no iteration count to depend on). A direct
+   * solve whose reduced matrix is singular (a non-structural null space) falls back to MINRES.
+   */
+  readonly solver?: 'minres' | 'direct';
 }
 
 /** The implicit-route ν-score with the quality of its solve. */
@@ -355,7 +364,7 @@ interface ImplicitSolveFacts {
  * bound is ≤ `IMPLICIT_RELIABLE_ERROR`, the null space is structural, the solve converged, the
  * Hessian passed the finite-difference check, and no state the result depends on is unvisited.
  */
-const implicitReport = (quantity: string, route: 'implicit' | 'dense', f: ImplicitSolveFacts): SolveReport => {
+const implicitReport = (quantity: string, route: 'implicit' | 'dense' | 'gauge-lu', f: ImplicitSolveFacts): SolveReport => {
   const errorBound = 4 * Math.sqrt(f.n) * f.condition * Math.max(f.relativeResidual, f.n * EPS);
   const hessianOk = f.hessianError <= HESSIAN_CHECK_TOLERANCE;
   const reliable = f.converged && f.structural && hessianOk && errorBound <= IMPLICIT_RELIABLE_ERROR && f.undetermined === 0;
@@ -550,6 +559,10 @@ export const nuScoreVjpImplicitWith = (
 ): NuScoreVjp => {
   const { S, A } = ctx.mdp;
   const wt = scoreTransposeApply(ctx.ev.pi, w, A);
+  if (opts.solver === 'direct') {
+    const direct = nuScoreVjpDirect(ctx, r, theta, model, w, wt, opts);
+    if (direct !== undefined) return direct;
+  }
   const applyH = hessianOperator(ctx, opts);
   const sol = minres(projectedOperator(ctx, applyH), projectOutNullSpace(ctx, wt), { preconditioner: blockPreconditioner(ctx), ...opts });
   const value = mixedHessianTransposeVectorProductWith(ctx, model, sol.x).map((x) => -x);
@@ -565,6 +578,57 @@ export const nuScoreVjpImplicitWith = (
       iterations: sol.iterations,
       condition,
       n: S * A,
+      structural: true,
+      hessianError: check,
+      warning,
+      undetermined: unvisitedWeighted(ctx, w),
+    }),
+  };
+};
+
+/**
+ * The implicit VJP with the direct solver (`ImplicitOptions.solver = 'direct'`): `z = H^† w̃` by
+ * gaugeFixedSolve on the closed-form dense H, then `−Mᵀ z`; `undefined` when the reduced matrix is
+ * singular (the caller falls back to MINRES). Reported as route `gauge-lu` with the same
+ * reliability rules as MINRES (error bound, finite-difference Hessian check, unvisited states).
+ */
+const nuScoreVjpDirect = (
+  ctx: HessianContext,
+  r: Readonly<Float64Array>,
+  theta: Readonly<Float64Array>,
+  model: RewardModel,
+  w: Readonly<Float64Array>,
+  wt: Readonly<Float64Array>,
+  opts: ImplicitOptions,
+): NuScoreVjp | undefined => {
+  const { S, A } = ctx.mdp;
+  const n = S * A;
+  const H = opts.hessian ?? hessianStructuredFromContext(ctx);
+  const visited = (s: number): boolean => ctx.ev.d[s] > S * EPS;
+  const sol = gaugeFixedSolve(H, S, A, ctx.ev.pi, visited, projectOutNullSpace(ctx, Float64Array.from(wt)));
+  if (sol.singular) return undefined;
+  const value = mixedHessianTransposeVectorProductWith(ctx, model, sol.z).map((x) => -x);
+  const applyH = (v: Readonly<Float64Array>): Float64Array => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let l = 0; l < n; l++) acc += H[i * n + l] * v[l];
+      out[i] = acc;
+    }
+    return out;
+  };
+  const condition = Math.max(sol.condition, structuralCondition(ctx));
+  const check = hessianCheck(ctx, r, theta, sol.z, applyH);
+  const expected = structuralNullDimension(S, A, unvisitedStates(ctx));
+  const warning = warningFor(condition, sol.relativeResidual, -1, expected, true, check);
+  return {
+    value,
+    report: implicitReport('psi·w', 'gauge-lu', {
+      converged: true,
+      relativeResidual: sol.relativeResidual,
+      iterations: 1,
+      condition,
+      n: Math.max(sol.m, 1),
       structural: true,
       hessianError: check,
       warning,

@@ -24,6 +24,8 @@ export type SolveRoute =
   | 'implicit'
   /** The implicit-function ν-score by a dense pseudo-inverse of the Hessian. */
   | 'dense'
+  /** The implicit-function ν-score by one LU of the closed-form Hessian on a gauge complement (one action per state fixed). */
+  | 'gauge-lu'
   /** Natural-gradient (soft policy iteration) steps to a stationary point (the first-order hypergradient's inner solve). */
   | 'natural-gradient';
 

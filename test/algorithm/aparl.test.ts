@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { runAparl, type BilevelProblem } from '../../src/algorithm/aparl.js';
+import { implicitSolverFor, runAparl, type BilevelProblem } from '../../src/algorithm/aparl.js';
 import { DEFAULT_APARL_CONFIG, validateAparlConfig, type AparlConfig } from '../../src/algorithm/config.js';
 import { policyGradientAscent } from '../../src/algorithm/lowerLevel.js';
 import { upperLevelExact } from '../../src/upperLevel/objective.js';
-import { policyPointAt, policyPointAtOptimum } from '../../src/upperLevel/policyPoint.js';
+import { policyPointAt, policyPointAtLower, policyPointAtOptimum } from '../../src/upperLevel/policyPoint.js';
 import type { PolicyPoint } from '../../src/upperLevel/types.js';
 import { formatParlError } from '../../src/errors/parlError.js';
 import { bradleyTerryTeacher } from '../../src/upperLevel/types.js';
@@ -14,7 +14,7 @@ import { rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { EPS, maxAbs } from '../support/numeric.js';
 import { firstOrderHypergradient, unrolledHypergradient, zerothOrderHypergradient } from '../../src/hypergradient/routes.js';
-import { solveLowerLevel } from '../../src/lowerLevel/lowerSolution.js';
+import { lowerPointAt, solveLowerLevel, type LowerPoint } from '../../src/lowerLevel/lowerSolution.js';
 import { right } from '../support/either.js';
 import { makeRng } from '../../src/random/rng.js';
 
@@ -49,10 +49,26 @@ describe('A-PARL (MATH.md §8)', () => {
     it(`${p.name}: exact-mode ĝ equals the exact PARL gradient at θ^K (implicit ν-score)`, () => {
       const c = cfg({ mode: 'exact', K: 7, beta: 0.5, lambda: 0.2, trackTrueGradient: false });
       const thetaK = policyGradientAscent(mdp, rewardOf(model, p.nu0), p.theta0, 0.2, 0.5, 7);
-      const ref = E.chain((pt: PolicyPoint) => upperLevelExact(p.upper, pt))(policyPointAt(mdp, model, p.nu0, thetaK, 0.2));
+      // exact mode's solver at this size: the direct one (closed-form H, LU on a gauge complement)
+      expect(implicitSolverFor(4, 3)).toBe('direct');
+      const lower = lowerPointAt(mdp, model, p.nu0, thetaK, 0.2);
+      const ref = E.chain((lp: LowerPoint) => upperLevelExact(p.upper, policyPointAtLower(lp, 'implicit', { solver: 'direct' })))(lower);
       if (E.isLeft(ref)) throw new Error(formatParlError(ref.left));
       // same operations in the same order: bitwise equal
-      expect(Array.from(firstStep(p, c))).toEqual(Array.from(ref.right.gradG));
+      const g = firstStep(p, c);
+      expect(Array.from(g)).toEqual(Array.from(ref.right.gradG));
+      // and MINRES (policyPointAt) agrees within the two solves' reported error bounds, which are
+      // relative to the ν-score term ‖ψ·w‖∞
+      const viaMinres = E.chain((pt: PolicyPoint) => upperLevelExact(p.upper, pt))(policyPointAt(mdp, model, p.nu0, thetaK, 0.2));
+      if (E.isLeft(viaMinres)) throw new Error(formatParlError(viaMinres.left));
+      const bound = (rs: ReadonlyArray<{ readonly quantity: string; readonly errorBound?: number }>) =>
+        rs.filter((r) => r.quantity === 'psi·w').reduce((m, r) => Math.max(m, r.errorBound ?? Infinity), 0);
+      const routes = ref.right.reports.filter((r) => r.quantity === 'psi·w').map((r) => r.route);
+      expect(routes).toEqual(['gauge-lu']);
+      const scoreTerm = ref.right.gradG.map((x, i) => x - ref.right.gradGMyopic[i]);
+      const tol = (bound(ref.right.reports) + bound(viaMinres.right.reports)) * maxAbs(scoreTerm);
+      expect(tol).toBeLessThan(1e-9 * maxAbs(scoreTerm));
+      for (let i = 0; i < g.length; i++) expect(Math.abs(g[i] - viaMinres.right.gradG[i])).toBeLessThanOrEqual(tol);
     });
 
     it(`${p.name}: oracle mode equals the exact gradient at θ*(ν); myopic differs exactly by the ν-score term`, () => {

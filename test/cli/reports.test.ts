@@ -74,8 +74,8 @@ describe('parl aparl: solve reports', () => {
         expect(Number.isFinite(s.relativeResidual) && (s.relativeResidual as number) >= 0).toBe(true);
         expect(s.converged).toBe(true);
       }
-      // exact mode: the step's ψ by the implicit route at θ^K (MATH.md §8)
-      expect(rec.solves.some((s) => isNuScore(s) && s.route === 'implicit'), `t = ${rec.t}: ${JSON.stringify(rec.solves)}`).toBe(true);
+      // exact mode: the step's ψ by the implicit route at θ^K (MATH.md §8), solved directly (gauge-lu) at S·A ≤ 1024
+      expect(rec.solves.some((s) => isNuScore(s) && s.route === 'gauge-lu'), `t = ${rec.t}: ${JSON.stringify(rec.solves)}`).toBe(true);
       for (const s of rec.solves) {
         expect(typeof s.reliable).toBe('boolean');
         expect(Number.isInteger(s.iterations)).toBe(true);
@@ -124,7 +124,7 @@ describe('parl run: solve counts in the records and the HTML report', () => {
       expect(tally.unreliable).toBeGreaterThanOrEqual(0);
       expect(tally.unreliable).toBeLessThanOrEqual(tally.total);
       expect(tally.firstUnreliable !== undefined).toBe(tally.unreliable > 0);
-      if (tally.firstUnreliable !== undefined) expect(tally.firstUnreliable).toMatch(/ \((implicit|closed|dense|lu|soft-optimum|plain-optimum)\): .*UNRELIABLE/);
+      if (tally.firstUnreliable !== undefined) expect(tally.firstUnreliable).toMatch(/ \((implicit|gauge-lu|closed|dense|lu|soft-optimum|plain-optimum)\): .*UNRELIABLE/);
       if (name === 'lambda') {
         // every plotted ν-score term comes from an upper-level evaluation with at least one solve
         expect(tally.total).toBeGreaterThanOrEqual(records.data.rows.length);

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { jacobianCheck } from '../../src/check/gradcheck.js';
 import { policyGradient } from '../../src/gradient/policyGradient.js';
 import { hessianJ, makeHessianVectorProduct } from '../../src/hessian/index.js';
+import { hessianFromContext } from '../../src/hessian/hessian.js';
+import { hessianContext } from '../../src/hessian/hessianVectorProduct.js';
+import { hessianStructuredFromContext } from '../../src/hessian/structuredHessian.js';
 import type { Mdp } from '../../src/mdp/types.js';
 import { validateMdp } from '../../src/mdp/validate.js';
 import { rewardOf } from '../../src/reward/rewardModel.js';
@@ -365,4 +368,35 @@ describe('conformance: hessJ of the independent reference vectors', () => {
       if (!(worst.ratio <= 1)) throw new Error(`${f}: hessJ[${worst.i}] = ${H[worst.i]}, expected ${expected[worst.i]} (${worst.ratio}× allowed)`);
     });
   }
+});
+
+describe('closed-form dense Hessian (hessianStructuredFromContext, MATH.md §6)', () => {
+  it('equals the Hessian from S·A Hessian-vector products (an independent assembly) within both rounding bounds, sizes from 1', () => {
+    fc.assert(
+      fc.property(arbSmall, (p) => {
+        const ctx = hessianContext(p.mdp, p.r, p.theta, p.lambda);
+        const Hs = hessianStructuredFromContext(ctx);
+        const Hv = hessianFromContext(ctx);
+        const s = scalesOf(p);
+        // each is within hessErr of the exact Hessian (the same quantities, summed in another order)
+        expect(maxAbsDiff(Hs, Hv)).toBeLessThanOrEqual(2 * s.hessErr);
+        // symmetric by construction: exactly
+        const n = p.mdp.S * p.mdp.A;
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(Hs[i * n + j]).toBe(Hs[j * n + i]);
+      }),
+      fcParams(200),
+    );
+  });
+
+  it('matches the independent chain rule through M⁻¹ (mathjs inverse)', () => {
+    fc.assert(
+      fc.property(arbSmall, (p) => {
+        const Hs = hessianStructuredFromContext(hessianContext(p.mdp, p.r, p.theta, p.lambda));
+        const ref = chainRuleHessian(p);
+        // as for hessianJ above: both carry ≲ hessErr, 4× margin
+        expect(maxAbsDiff(Hs, ref)).toBeLessThanOrEqual(4 * scalesOf(p).hessErr);
+      }),
+      fcParams(100),
+    );
+  });
 });

@@ -7,11 +7,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { numericJacobian } from '../../src/check/finiteDifference.js';
 import { hessianFromContext, hessianVectorProductWith } from '../../src/hessian/index.js';
-import { solveLowerLevel, type LowerSolution } from '../../src/lowerLevel/lowerSolution.js';
+import { lowerPointAt, solveLowerLevel, type LowerSolution } from '../../src/lowerLevel/lowerSolution.js';
 import { garnetOrThrow } from '../../src/mdp/index.js';
 import { validateMdp } from '../../src/mdp/validate.js';
 import type { Mdp } from '../../src/mdp/types.js';
-import { hessianContextOf, nuScoreOf, nuScoreVjpOf, type NuScoreRoute } from '../../src/nuScore/routes.js';
+import { contractPsi, hessianContextOf, nuScoreOf, nuScoreVjpOf, type NuScoreRoute } from '../../src/nuScore/routes.js';
+import { nuScoreImplicitDenseWith } from '../../src/nuScore/implicit.js';
 import { nuScoreClosedFormWith } from '../../src/nuScore/closedForm.js';
 import { softOptimum } from '../../src/optimal/index.js';
 import { rewardDimension, rewardJacobianDense, rewardOf, type RewardModel } from '../../src/reward/rewardModel.js';
@@ -212,5 +213,86 @@ describe('the closed form for a tabular reward (S solves) equals the general pat
       }),
       fcParams(60),
     );
+  });
+});
+
+describe("the implicit VJP's direct solver (closed-form H, LU on a gauge complement)", () => {
+  const w1 = (w: Readonly<Float64Array>) => w.reduce((m, x) => m + Math.abs(x), 0);
+
+  it('at θ*: a VJP reported reliable agrees with Σ w ψ of the closed form to the stated bounds (hard cases included)', () => {
+    let reliable = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(arbCase({ maxGamma: 0.99, lambdaMin: 0.01, nuMax: 5 }), fc.integer({ min: 1, max: 1000 }), (c, seed) => {
+        const sol = solve(c);
+        const n = c.mdp.S * c.mdp.A;
+        const w = Float64Array.from({ length: n }, (_, i) => Math.sin(seed + 3 * i));
+        const closed = right(nuScoreOf(sol, 'closed'));
+        const v = right(nuScoreVjpOf(sol, 'implicit', w, { solver: 'direct' }));
+        total++;
+        if (!v.report.reliable || !closed.report.reliable || !sol.optimum.report.reliable) return;
+        reliable++;
+        expect(v.report.route).toBe('gauge-lu');
+        const ref = contractPsi(closed.psi, w);
+        // as for ψ above, through |Σ w ψ| ≤ ‖w‖₁‖ψ‖∞
+        const jrScale = maxAbs(rewardJacobianDense(c.model)) / (c.lambda * (1 - c.mdp.gamma));
+        const scale = maxAbs(closed.psi);
+        const bound = w1(w) * (v.report.errorBound! * scale + (closed.report.errorBound! + sol.optimum.report.errorBound!) * (scale + jrScale) + 16 * EPS * jrScale);
+        expect(maxAbsDiff(v.value, ref)).toBeLessThanOrEqual(bound);
+      }),
+      fcParams(40),
+    );
+    expect(reliable).toBeGreaterThanOrEqual(Math.ceil(total / 4));
+  });
+
+  it('at any θ: agrees with MINRES and with the dense pseudo-inverse route to their stated bounds', () => {
+    let reliable = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(arbCase({ maxGamma: 0.95, lambdaMin: 0.05, nuMax: 2 }), fc.integer({ min: 1, max: 1000 }), (c, seed) => {
+        const n = c.mdp.S * c.mdp.A;
+        const theta = Float64Array.from({ length: n }, (_, i) => 2 * Math.cos(seed + 7 * i));
+        const p = right(lowerPointAt(c.mdp, c.model, c.nu, theta, c.lambda));
+        const w = Float64Array.from({ length: n }, (_, i) => Math.sin(seed + 3 * i));
+        const direct = right(nuScoreVjpOf(p, 'implicit', w, { solver: 'direct' }));
+        const minres = right(nuScoreVjpOf(p, 'implicit', w));
+        const dense = nuScoreImplicitDenseWith(hessianContextOf(p), p.r, p.theta, c.model);
+        total++;
+        if (!direct.report.reliable || !minres.report.reliable || !dense.report.reliable) return;
+        reliable++;
+        const scale = w1(w) * maxAbs(dense.psi);
+        // each bound is relative to ‖ψ‖∞ (implicit.ts: implicitReport), pushed through ‖w‖₁
+        expect(maxAbsDiff(direct.value, contractPsi(dense.psi, w))).toBeLessThanOrEqual((direct.report.errorBound! + dense.report.errorBound!) * scale);
+        expect(maxAbsDiff(direct.value, minres.value)).toBeLessThanOrEqual((direct.report.errorBound! + minres.report.errorBound!) * scale);
+      }),
+      fcParams(40),
+    );
+    expect(reliable).toBeGreaterThanOrEqual(Math.ceil(total / 4));
+  });
+
+  it('sizes of one: A = 1 has nothing to solve (ψ·w = 0, reliable)', () => {
+    const g = garnetOrThrow({ S: 3, A: 1, branching: 2, gamma: 0.9, seed: 2 });
+    const model: RewardModel = { kind: 'tabular', S: 3, A: 1 };
+    const sol = solve({ mdp: g.mdp, model, nu: Float64Array.from(g.reward), lambda: 0.5 });
+    const v = right(nuScoreVjpOf(sol, 'implicit', Float64Array.from([1, -2, 3]), { solver: 'direct' }));
+    // −Mᵀz with z = 0 (±0 alike)
+    expect([...v.value].map(Math.abs)).toEqual([0, 0, 0]);
+    expect(v.report.reliable).toBe(true);
+  });
+
+  it('a wrong Hessian is flagged; a singular reduced Hessian falls back to MINRES', () => {
+    const g = garnetOrThrow({ S: 5, A: 3, branching: 3, gamma: 0.9, seed: 4 });
+    const model: RewardModel = { kind: 'tabular', S: 5, A: 3 };
+    const sol = right(solveLowerLevel(g.mdp, model, g.reward, 0.5));
+    const w = Float64Array.from({ length: 15 }, (_, i) => i % 4);
+    const H = hessianFromContext(hessianContextOf(sol));
+    expect(right(nuScoreVjpOf(sol, 'implicit', w, { solver: 'direct', hessian: H })).report.reliable).toBe(true);
+    const scaled = right(nuScoreVjpOf(sol, 'implicit', w, { solver: 'direct', hessian: H.map((x) => 1.05 * x) })).report;
+    expect(scaled.route).toBe('gauge-lu');
+    expect(scaled.reliable).toBe(false);
+    expect(scaled.warning).toMatch(/disagrees with finite differences/);
+    // a zero "Hessian": the reduced matrix is singular, so the direct solve declines and MINRES answers
+    const fallback = right(nuScoreVjpOf(sol, 'implicit', w, { solver: 'direct', hessian: new Float64Array(225) })).report;
+    expect(fallback.route).toBe('implicit');
   });
 });
