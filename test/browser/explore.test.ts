@@ -347,4 +347,24 @@ describe.skipIf(SKIP)('the explorable page in headless Chromium (report/explore.
   it('logged no console errors and threw no page errors', () => {
     expect(consoleProblems).toEqual([]);
   });
+
+  it('without WebGL (--disable-3d-apis) it still computes and reports gpu.js mode cpu', async () => {
+    const noGl = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-3d-apis', '--disable-dev-shm-usage'] });
+    try {
+      const p = await noGl.newPage();
+      const errors: string[] = [];
+      p.on('pageerror', (e) => errors.push((e as Error).message));
+      await p.goto(pathToFileURL(join(dir, 'explore.html')).href);
+      await p.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+      expect(await p.$eval('body', (b) => b.getAttribute('data-gpu'))).toBe('cpu');
+      const err = Number(await p.$eval('body', (b) => b.getAttribute('data-gpu-error')));
+      // gpu.js's cpu mode computes in float64 and rounds its output to float32: still a float32 error, within tolerance
+      expect(err).toBeGreaterThan(0);
+      expect(err).toBeLessThanOrEqual(softmaxTolerance(2).atol + softmaxTolerance(2).rtol);
+      expect(await p.$eval('#bandit-parl-pibest', (e) => e.getAttribute('data-value'))).toBe(String(banditStationaryPoints({ lambda: 0.5, beta: 1, trueGap: 1 }).parl.piBest));
+      expect(errors).toEqual([]);
+    } finally {
+      await noGl.close();
+    }
+  });
 });
