@@ -86,7 +86,7 @@ export const DEFAULT_JSON_PLAN: JsonBenchPlan = {
 };
 
 const EXPECTED: Record<PeerWorkload | 'W4-vjp', string> = {
-  W1: '3 (one LU of I − γP_π, O(S³); O(S²A) at small S)',
+  W1: '3 below S = 256 (one LU of I − γP_π, O(S³); O(S²A) at small S); ~1 from S = 256 (GMRES on the sparse I − γP_π: O(S·A·branching) per product, ~40 products)',
   W2: '3 (a few LU-based Newton steps, O(S³) each)',
   W3: '3 (O(S³ + S²·d) with d = S·A: one LU and a d-column solve, never an (S·A)-sized factorisation; at fixed A an (S·A)³ route would also fit 3, larger by ~A³ in the constant)',
   W4: '3 (one LU, O(S³), and the (S·A)×d contraction, O(S²A²))',

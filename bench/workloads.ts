@@ -4,8 +4,9 @@
  * peer's parameters (branching min(S, 5), γ = 0.9, λ = 0.1; the two Garnets are drawn by different
  * generators, so they are the same kind of MDP, not the same numbers):
  *
- * - W1: `evaluatePolicy` + `policyGradientFromEvaluation` at a fresh θ ~ 3·N(0, 1) (the peer's
- *   `evaluate`: π, V, Q, Adv, d, ∇J by one LU of I − γP_π).
+ * - W1: `evaluatePolicy` + `policyGradientFromEvaluation` at a fresh θ ~ 3·N(0, 1) (its route: one
+ *   dense LU below S = 256, GMRES on the sparse I − γP_π from there, src/value/bellmanSolve.ts; the peer's
+ *   `evaluate`: π, V, Q, Adv, d, ∇J by two dense solves of I − γP_π and its transpose).
  * - W2: `softOptimum` for a fresh reward table r ~ U[0, 1) (the peer's soft policy iteration).
  * - W3: ψ materialised by the closed form, tabular reward (d = S·A): `nuScoreOf(sol, 'closed')` on
  *   a lower level solved (untimed) for a fresh ν ~ U[0, 1). The peer forms I − γP_{π*} and factorises
@@ -50,7 +51,7 @@ export type OurWorkload = PeerWorkload | 'W4-vjp';
 
 /** One-line descriptions of the workloads (printed with the JSON results). */
 export const WORKLOAD_DESCRIPTIONS: Readonly<Record<OurWorkload | 'aparl-step' | 'aparl-first-step', string>> = {
-  W1: 'evaluatePolicy + policyGradientFromEvaluation at a fresh θ ~ 3·N(0,1); peer: evaluate (π, V, Q, Adv, d, ∇J)',
+  W1: 'evaluatePolicy + policyGradientFromEvaluation at a fresh θ ~ 3·N(0,1) (one dense LU below S = 256, GMRES on the sparse I − γP_π from 256); peer: evaluate (π, V, Q, Adv, d, ∇J; two dense LAPACK solves)',
   W2: 'softOptimum for a fresh r ~ U[0,1); peer: soft_optimal (soft policy iteration, tol 1e-12)',
   W3: "ψ materialised, (S·A)×(S·A), tabular reward: nuScoreOf(sol, 'closed') at a lower level solved untimed for a fresh ν (its LU reused); peer: psi_closed (its LU inside the timing)",
   W4: 'additive ∇G given a materialised ψ: additiveObjectiveExact at θ*(ν) with a VJP contracting ψ, fresh ν and u; peer: additive_gradG',
