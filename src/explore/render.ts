@@ -254,7 +254,7 @@ export const gpuPanel = (g: GpuSoftmaxCheck, S: number): string => {
     }
   }
   const allowed = g.tolerance.atol + g.tolerance.rtol;
-  return `<p>gpu.js backend: <strong id="gpu-backend">${esc(g.mode)}</strong>${g.skipped.length > 0 ? ` (tried first: ${esc(g.skipped.join('; '))})` : ''}; ${g.rows} rows × ${A} actions (θ*'s ${S} rows, then ${g.rows - S} seeded rows of logits in [−8, 8]), ${g.launches} kernel launches.</p>` +
+  return `<p>gpu.js backend: <strong id="gpu-backend">${esc(g.mode)}</strong>${g.skipped.length > 0 ? ` (tried first: ${esc(g.skipped.join('; '))})` : ''}; ${g.rows} rows × ${A} actions (θ*'s ${S} row${S === 1 ? '' : 's'}, then ${g.rows - S} seeded rows of logits in [−8, 8]), ${g.launches} kernel launches.</p>` +
     `<p>Largest |float32 − float64| over the batch: ${num('gpu.maxAbsError', g.maxAbsError, undefined, 'gpu-max-error', 3)}; the kernel tolerance allows ${num('gpu.allowedAtOne', allowed, undefined, undefined, 3)} at π = 1 (${esc(g.tolerance.description)}): <strong>${g.comparison.pass ? 'within tolerance' : 'OUTSIDE TOLERANCE'}</strong>.</p>` +
     `<div class="scroll"><table><caption>softmax(θ*) in float64 (the library) and float32 (gpu.js)</caption><thead><tr><th scope="col"></th><th scope="col">float64</th><th scope="col">float32 (${esc(g.mode)})</th><th scope="col">|difference|</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 };
