@@ -66,6 +66,43 @@ describe('gmres', () => {
     });
   }
 
+  it('ill-conditioned: I − γP for a random stochastic P at γ = 0.9999 (κ∞ up to 2·10⁴) agrees with the LU within κ·τ', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }).chain((n) =>
+          fc.tuple(fc.constant(n), fc.array(bounded(0, 1), { minLength: n * n, maxLength: n * n }), fc.array(bounded(-1, 1), { minLength: n, maxLength: n })),
+        ),
+        ([n, raw, bArr]) => {
+          const gamma = 0.9999;
+          const a = new Float64Array(n * n);
+          for (let i = 0; i < n; i++) {
+            let sum = 0;
+            for (let j = 0; j < n; j++) sum += raw[i * n + j];
+            for (let j = 0; j < n; j++) a[i * n + j] = (i === j ? 1 : 0) - gamma * (sum === 0 ? (i === j ? 1 : 0) : raw[i * n + j] / sum);
+          }
+          const b = Float64Array.from(bArr);
+          const { tau, stop } = stopRule(a, n, b);
+          const res = gmres((v, o) => o.set(matVec(a, n, n, v)), b, { stop, innerTarget: tau, maxProducts: 50 * n + 50 });
+          expect(res.converged).toBe(true);
+          const xLu = luSolve(luFactor(a, n), b);
+          // x̂ − x = A⁻¹(r) for each solution's residual r, and ‖A⁻¹‖∞ ≤ 1/(1−γ) (P stochastic), so the two
+          // differ by at most (‖r_gmres‖∞ + ‖r_lu‖∞)/(1−γ); each computed residual is exact up to the
+          // rounding of forming it, (n+1)ε(‖A‖∞‖x‖∞ + ‖b‖∞)
+          const resid = (x: Float64Array) => {
+            const ax = matVec(a, n, n, x);
+            let m = 0;
+            for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(b[i] - ax[i]));
+            return m + (n + 1) * EPS * (matNormInf(a, n) * vecNormInf(x) + vecNormInf(b));
+          };
+          expect(vecNormInf(res.residual)).toBeLessThanOrEqual(tau(res.x));
+          const bound = (resid(res.x) + resid(xLu)) / (1 - gamma);
+          for (let i = 0; i < n; i++) expect(Math.abs(res.x[i] - xLu[i])).toBeLessThanOrEqual(bound);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
   it('returns x = 0, converged, for b = 0 without a product', () => {
     const res = gmres(() => {
       throw new Error('no product expected');
