@@ -1,8 +1,13 @@
 /**
  * The `parl` command line: dispatch to commands; every command has --help.
- * Returns the exit status (0 ok, 1 a check failed, 2 bad usage or input).
+ * Returns the exit status (`exitCodes.ts`: 0 ok, 1 a check failed, 2 bad usage or input, 3 an
+ * unreliable solve behind the output).
  */
 import type { CliIo } from './io.js';
+import { EXIT_CODES_HELP, EXIT_USAGE } from './exitCodes.js';
+import { formatBytes, MEMORY_LIMIT_BYTES, WORK_LIMIT_SECONDS } from './limits.js';
+import { formatDuration, PROGRESS_AFTER_MS } from './progress.js';
+import { packageVersion } from './version.js';
 import { verifyCommand } from './commands/verify.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { runCommand } from './commands/run.js';
@@ -27,7 +32,22 @@ Commands:
   pl-scan           estimate PL and Łojasiewicz constants over many random θ (batched kernels)
   bandit            PARL's performative optimum vs the myopic fixed point (MLE) on a two-armed bandit
 
-Run "parl <command> --help" for a command's options.`;
+Options:
+  --version         print the version of parl-ts
+  -h, --help        show this help
+
+Run "parl <command> --help" for a command's options. Negative numbers are values:
+--lambda -1 and --lambda=-1 are the same.
+
+Work limits: run, aparl, verify, pl-scan and kernels check estimate their time and memory from
+their options before starting and refuse (exit 2) a job estimated beyond ${formatDuration(WORK_LIMIT_SECONDS)} or
+${formatBytes(MEMORY_LIMIT_BYTES)}, printing the estimate; --allow-large runs it anyway.
+Progress: a job running longer than ${PROGRESS_AFTER_MS / 1000} s reports progress on stderr (a bar with the ETA on a
+terminal, a plain line every few seconds otherwise); --quiet silences it. --jsonl (run, aparl,
+pl-scan) prints one JSON record per line as the run goes.
+
+${EXIT_CODES_HELP}`;
+
 
 type Command = (args: ReadonlyArray<string>, io: CliIo) => number | Promise<number>;
 const COMMANDS: Record<string, Command> = {
@@ -46,19 +66,23 @@ export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number | Promise
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.out(MAIN_HELP);
-    return cmd === undefined ? 2 : 0;
+    return cmd === undefined ? EXIT_USAGE : 0;
+  }
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    io.out(packageVersion(io));
+    return 0;
   }
   const command = COMMANDS[cmd];
   if (command === undefined) {
-    io.err(`parl: unknown command "${cmd}"\n\n${MAIN_HELP}`);
-    return 2;
+    io.err(`parl: unknown ${cmd.startsWith('-') ? 'option' : 'command'} "${cmd}"\n\n${MAIN_HELP}`);
+    return EXIT_USAGE;
   }
   // parseArgs reports unknown options and missing values by throwing an error with a clear message
   const usageError = (e: unknown): number => {
     const err = e as Error & { code?: string };
     if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
       io.err(`parl ${cmd}: ${err.message}`);
-      return 2;
+      return EXIT_USAGE;
     }
     throw e;
   };

@@ -249,6 +249,8 @@ export interface KernelsCheckOptions {
   readonly rows?: number;
   /** Policies per evaluation batch (default 24). */
   readonly policies?: number;
+  /** Called after each backend's softmax and evaluation parts: parts done of the total, and the part. */
+  readonly onProgress?: (done: number, total: number, what: string) => void;
 }
 
 /** Run every kernel on every requested backend against the float64 reference. */
@@ -259,16 +261,21 @@ export const runKernelsCheck = (opts: KernelsCheckOptions): KernelsCheckReport =
   const jsE = openBackend('js');
   if (E.isLeft(jsE)) throw new Error(formatParlError(jsE.left));
   const js = jsE.right;
+  const total = 2 * opts.backends.length;
+  let done = 0;
   for (const backend of opts.backends) {
     if (backend === 'js') continue;
     const s = openBackend(backend);
     if (E.isLeft(s)) {
       unavailable.push({ backend, reason: s.left.message });
+      done += 2;
       continue;
     }
     try {
       rows.push(...softmaxRows(s.right, js, seed, opts.rows ?? 2048));
+      opts.onProgress?.(++done, total, `${backend} softmax`);
       rows.push(...evaluationRows(s.right, js, seed, opts.policies ?? 24));
+      opts.onProgress?.(++done, total, `${backend} evaluation`);
     } finally {
       s.right.destroy();
     }

@@ -54,6 +54,8 @@ export interface PlScanOptions {
    * `elimination` the batched evaluation kernels (`evaluateBatch`). Ignored on `js`.
    */
   readonly structure?: 'fused' | 'elimination';
+  /** Called after every batch or chunk with the θ evaluated so far (progress of long scans). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** Statistics of one θ family. */
@@ -207,6 +209,7 @@ export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<Pa
         gradNormSq[start + b] = out[b][1];
         if (mei !== null) mei[start + b] = out[b][2];
       }
+      opts.onProgress?.(end, n);
     }
     chunks = plan.chunks;
   }
@@ -226,6 +229,7 @@ export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<Pa
         mei[start + b] = meiLojasiewiczConstant(S, A, pi, policy, dStar, ev.d.subarray(b * S, (b + 1) * S));
       }
     }
+    opts.onProgress?.(end, n);
   }
 
   // ratios (float64 from the backend's J and ∇J); on float32 backends gaps within the stated error
@@ -286,7 +290,8 @@ export const plScan = (session: KernelSession, opts: PlScanOptions): E.Either<Pa
       atOptimum,
       minGap,
       maxGap,
-      minPl: pls.length > 0 ? Math.min(...pls) : NaN,
+      // a loop, not Math.min(...pls): a spread of ~10^5 or more arguments overflows the stack
+      minPl: pls.reduce((m, v) => Math.min(m, v), pls.length > 0 ? Infinity : NaN),
       medianPl: median(pls),
       minLojasiewicz: pls.length > 0 ? minLoj : NaN,
       meiViolations: mei !== null ? meiViolations : null,

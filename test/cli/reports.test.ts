@@ -29,13 +29,17 @@ const APARL = ['aparl', '--problem', 'design', '--env', 'garnet', '--T', '3'];
 /** The ν-score solve of an A-PARL step (ψ·w when only the product is needed, ψ when materialised). */
 const isNuScore = (s: SolveJson): boolean => s.quantity === 'psi·w' || s.quantity === 'psi';
 
-/** The A-PARL JSON, with the text table of the same arguments (the run is deterministic). */
-const aparl = async (...extra: string[]): Promise<{ json: AparlJson; table: string[] }> => {
+/**
+ * The A-PARL JSON, with the text table of the same arguments (the run is deterministic), both
+ * exiting with `status` (3 when a solve behind the records is unreliable); also the stderr of the
+ * table run.
+ */
+const aparl = async (status: number, ...extra: string[]): Promise<{ json: AparlJson; table: string[]; stderr: string }> => {
   const j = await runParlAsync(...APARL, ...extra, '--json');
-  expect(j.status, j.stderr).toBe(0);
+  expect(j.status, j.stderr).toBe(status);
   const t = await runParlAsync(...APARL, ...extra);
-  expect(t.status, t.stderr).toBe(0);
-  return { json: JSON.parse(j.stdout) as AparlJson, table: t.stdout.split('\n') };
+  expect(t.status, t.stderr).toBe(status);
+  return { json: JSON.parse(j.stdout) as AparlJson, table: t.stdout.split('\n'), stderr: t.stderr };
 };
 
 /** The tally the records imply, checked against the top-level one and the table's closing line. */
@@ -64,7 +68,8 @@ const tableColumns = (table: string[]): { unreliable: number[]; worst: string[] 
 
 describe('parl aparl: solve reports', () => {
   it('--json: each record carries a finite V* report and its ν-score solve; the top-level tally and the table agree', async () => {
-    const { json, table } = await aparl();
+    const { json, table, stderr } = await aparl(0);
+    expect(stderr).toBe('');
     expect(json.records.length).toBe(3);
     for (const rec of json.records) {
       const vStar = rec.solves.filter((s) => s.quantity === 'V*');
@@ -90,10 +95,13 @@ describe('parl aparl: solve reports', () => {
     expect(cols.worst).toEqual(json.records.map((r) => Math.max(...r.solves.map((s) => s.relativeResidual as number)).toExponential(1)));
   });
 
-  it('a near-deterministic lower level (λ = 0.003) is flagged: counted per record and in total, the first one named', async () => {
+  it('a near-deterministic lower level (λ = 0.003) is flagged: counted per record and in total, the first one named; exit 3', async () => {
     // measured: 2 of 9 solves are flagged (the implicit ψ·w at κ ≈ 8e10, error bound 0.15 > 1e-8)
-    const { json, table } = await aparl('--lambda', '0.003');
+    const { json, table, stderr } = await aparl(3, '--lambda', '0.003');
     expect(json.solves.unreliable).toBeGreaterThan(0);
+    expect(stderr).toBe(
+      `parl aparl: ${json.solves.unreliable} of ${json.solves.total} numerical solves behind these records were unreliable (first: ${json.solves.firstUnreliable}); exit status 3`,
+    );
     checkTally(json, table);
     expect(tableColumns(table).unreliable).toEqual(json.records.map((r) => r.solves.filter((s) => !s.reliable).length));
     for (const s of json.records.flatMap((r) => r.solves).filter((x) => !x.reliable)) expect(s.warning).toBeTruthy();

@@ -1,9 +1,9 @@
 /** `parl bandit`: PARL's performative optimum against the myopic fixed point on a two-armed bandit. */
 import * as E from 'fp-ts/lib/Either.js';
-import { parseArgs } from 'node:util';
 import { formatParlError, formatValidationError } from '../../errors/parlError.js';
 import { BANDIT_AGREEMENT, BANDIT_DEFAULTS, runBandit, validateBanditParams, type BanditPoint } from '../../experiments/bandit.js';
 import type { CliIo } from '../io.js';
+import { parseCommandArgs } from './options.js';
 import { renderTable } from '../table.js';
 
 export const BANDIT_HELP = `Usage: parl bandit [--lambda L] [--beta B] [--gap D] [--json]
@@ -20,7 +20,7 @@ Options (defaults in brackets):
   --lambda L  entropy weight λ > 0 [${BANDIT_DEFAULTS.lambda}]
   --beta B    teacher rationality β > 0 [${BANDIT_DEFAULTS.beta}]
   --gap D     true reward gap Δu = u₀ − u₁, any finite number [${BANDIT_DEFAULTS.trueGap}]
-              (write a negative value as --gap=-1)
+              (a negative value as --gap -1 or --gap=-1)
   --json      print the result as JSON
   -h, --help  show this help`;
 
@@ -39,14 +39,13 @@ const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(6) : String(x
 
 export const banditCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
   const str = { type: 'string' } as const;
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       lambda: str, beta: str, gap: str,
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
     allowPositionals: false,
   });
   if (values.help) {

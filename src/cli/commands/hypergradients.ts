@@ -1,6 +1,5 @@
 /** `parl hypergradients`: every hypergradient route at several budgets against the exact ∇G, timed. */
 import * as E from 'fp-ts/lib/Either.js';
-import { parseArgs } from 'node:util';
 import { formatParlError } from '../../errors/parlError.js';
 import {
   budgetLabel,
@@ -16,9 +15,11 @@ import {
 } from '../../experiments/hypergradients.js';
 import { solveReportJson, tallySolves } from '../../numerics/solveReport.js';
 import { rewardDimension } from '../../reward/rewardModel.js';
+import { EXIT_UNRELIABLE, EXIT_USAGE, exitCodeOf } from '../exitCodes.js';
 import type { CliIo } from '../io.js';
+import { makeProgress } from '../progress.js';
 import { renderTable } from '../table.js';
-import { parseIntegerOption } from './options.js';
+import { parseCommandArgs, parseIntegerOption } from './options.js';
 
 const B = DEFAULT_HYPERGRADIENT_BUDGETS;
 
@@ -50,7 +51,12 @@ Options (defaults in brackets):
   --seed N      seed of the Garnet MDP and of the zeroth-order directions (integer ≥ 0) [1]
   --lambda X    entropy weight (> 0) [${DEFAULT_HYPERGRADIENT_LAMBDA}]
   --json        print the comparison as JSON
-  -h, --help    show this help`;
+  --quiet       no progress on stderr
+  -h, --help    show this help
+
+Work: fixed problem sizes, so no work limit applies (at most ~20 s, rlhf on the gridworld).
+Exit status: 0 ok, 2 bad usage, 3 if a solve behind the exact reference ∇G was unreliable
+(every route's error is measured against it; stderr names the solve).`;
 
 const num = (s: number): string => (Number.isFinite(s) ? s.toExponential(1) : String(s));
 
@@ -92,7 +98,7 @@ export const hypergradientsJson = (c: HypergradientComparison): Record<string, u
 };
 
 export const hypergradientsCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       problem: { type: 'string', default: 'rlhf' },
@@ -100,9 +106,9 @@ export const hypergradientsCommand = (args: ReadonlyArray<string>, io: CliIo): n
       seed: { type: 'string' },
       lambda: { type: 'string' },
       json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
     allowPositionals: false,
   });
   if (values.help) {
@@ -121,24 +127,27 @@ export const hypergradientsCommand = (args: ReadonlyArray<string>, io: CliIo): n
   }
   if (errors.length > 0) {
     errors.forEach((e) => io.err(`parl hypergradients: ${e}`));
-    return 2;
+    return EXIT_USAGE;
   }
   const problem = hypergradientProblem(values.problem as HypergradientProblemKind, values.env as HypergradientEnvironment, seed, lambda);
   const t0 = io.now();
-  const cmp = compareHypergradients(problem, {
-    seed,
-    now: io.now,
-    onProgress: (done, total, what) => io.status(`hypergradients ${problem.name}: ${done}/${total} ${what}`),
-  });
-  io.status('');
+  const progress = makeProgress(io, `parl hypergradients ${problem.name}`, values.quiet);
+  const cmp = compareHypergradients(problem, { seed, now: io.now, onProgress: (done, total, what) => progress.tick(done, total, what) });
+  progress.end();
   if (E.isLeft(cmp)) {
     io.err(`parl hypergradients: ${formatParlError(cmp.left)}`);
-    return 1;
+    return exitCodeOf(cmp.left);
   }
   const c = cmp.right;
+  const reference = tallySolves(c.exact.reports);
+  const status = (): number => {
+    if (reference.unreliable === 0) return 0;
+    io.err(`parl hypergradients: ${reference.unreliable} of the ${reference.total} solves behind the exact ∇G were unreliable (first: ${reference.firstUnreliable ?? 'unnamed'}); every error above is relative to it`);
+    return EXIT_UNRELIABLE;
+  };
   if (values.json) {
     io.out(JSON.stringify(hypergradientsJson(c), null, 1));
-    return 0;
+    return status();
   }
   const d = rewardDimension(problem.model);
   io.out(`∇G on ${problem.name} (S = ${problem.mdp.S}, A = ${problem.mdp.A}, d = ${d}, γ = ${problem.mdp.gamma}, λ = ${problem.lambda}, seed ${seed})`);
@@ -159,5 +168,5 @@ export const hypergradientsCommand = (args: ReadonlyArray<string>, io: CliIo): n
   ));
   const tally = tallySolves(c.reports);
   io.out(`${tally.total} numerical solves, ${tally.unreliable} unreliable${tally.firstUnreliable !== undefined ? ` (first: ${tally.firstUnreliable})` : ''}; total ${((io.now() - t0) / 1000).toFixed(2)} s`);
-  return 0;
+  return status();
 };

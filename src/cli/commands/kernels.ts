@@ -1,5 +1,4 @@
 /** `parl kernels`: the batched gpu.js kernels, checked against the float64 reference. */
-import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   AUTO_LOG_SOFTMAX_MIN_ELEMENTS,
@@ -11,9 +10,23 @@ import {
 import { formatParlError } from '../../errors/parlError.js';
 import { BACKEND_NAMES, KERNEL_CLASS, backendAvailability, backendUnavailable, parseBackendChoice, precisionOf, type BackendName } from '../../kernels/backend.js';
 import { runKernelsCheck } from '../../kernels/check.js';
+import { EXIT_CHECK_FAILED, EXIT_USAGE } from '../exitCodes.js';
 import type { CliIo } from '../io.js';
+import { ALLOW_LARGE, formatCount, limitRefusal, type WorkEstimate } from '../limits.js';
+import { makeProgress } from '../progress.js';
 import { renderTable } from '../table.js';
-import { parseIntegerOption } from './options.js';
+import { parseCommandArgs, parseCountOption, parseIntegerOption } from './options.js';
+
+/**
+ * Estimated cost of `parl kernels check` on `backends` gpu.js backends with `rows` rows per logit
+ * batch: ~3 s of kernel compilation and ~0.1 ms per row per backend (2048 rows: 6.5 s, 20000
+ * rows: 10.5 s for two backends), ~2 kB per row (logits, results and references for A = 2, 4, 16).
+ */
+export const kernelsCheckEstimate = (rows: number, backends: number): WorkEstimate => ({
+  seconds: backends * (3 + rows * 1e-4),
+  bytes: 1e8 + rows * 2048,
+  basis: `${formatCount(rows)} rows per batch on ${backends} backend${backends === 1 ? '' : 's'}`,
+});
 
 export const KERNELS_HELP = `Usage: parl kernels <command> [options]
 
@@ -31,8 +44,9 @@ generated inputs: logits uniform in ±20 and ±200, near-deterministic rows, ±2
 (A = 2, 4, 16); Garnet MDPs with γ up to 0.99 and λ ∈ {0, 0.1}, as B policies on one MDP and
 as B MDPs. Prints per kernel: backend, kernel class that ran, max abs and rel error, the float32
 tolerance it is held to (rtol, atol at the worst entry) and the worst error / allowed error.
-Exits 1 if any kernel exceeds its tolerance, 2 on bad usage or when a named backend cannot run
-here (the message says why and how to enable it).
+Exit status: 0 every kernel is within its tolerance, 1 any kernel exceeds it, 2 on bad usage, a
+job beyond the work limits (--rows beyond ~2·10^6), or when a named backend cannot run here (the
+message says why and how to enable it).
 
 Options:
   --backend NAME  gpu-cpu, webasm, headlessgl, webgpu, auto or all (default all: every
@@ -42,6 +56,8 @@ Options:
   --seed N        seed of the generated inputs (default 1)
   --rows N        rows per generated logit batch (default 2048)
   --json          print the report as JSON
+  --quiet         no progress on stderr
+  ${ALLOW_LARGE}   run a job estimated beyond the work limits
   -h, --help      show this help`;
 
 export const KERNELS_BACKENDS_HELP = `Usage: parl kernels backends [--json]
@@ -52,10 +68,9 @@ not, why and how to enable it), its kernel class and precision, and what auto pi
 const e = (x: number): string => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 
 const backendsCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    strict: true,
     allowPositionals: false,
   });
   if (values.help) {
@@ -89,16 +104,17 @@ const backendsCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
 };
 
 const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       backend: { type: 'string' },
       seed: { type: 'string' },
       rows: { type: 'string' },
       json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'allow-large': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
     allowPositionals: false,
   });
   if (values.help) {
@@ -107,7 +123,7 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
   }
   const errors: string[] = [];
   const seed = parseIntegerOption('--seed', values.seed, 1, 0, errors);
-  const rows = parseIntegerOption('--rows', values.rows, 2048, 1, errors);
+  const rows = parseCountOption('--rows', values.rows, 2048, 1, errors);
   let backends: BackendName[] = BACKEND_NAMES.filter((b) => b !== 'js');
   let named = false;
   if (values.backend !== undefined && values.backend !== 'all') {
@@ -121,7 +137,12 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
   }
   if (errors.length > 0) {
     errors.forEach((m) => io.err(`parl kernels check: ${m}`));
-    return 2;
+    return EXIT_USAGE;
+  }
+  const refusal = limitRefusal(kernelsCheckEstimate(rows, backends.length), values['allow-large']);
+  if (refusal !== undefined) {
+    io.err(`parl kernels check: ${refusal}`);
+    return EXIT_USAGE;
   }
   if (named && backends[0] === 'js') {
     io.out('parl kernels check: js is the float64 reference itself (auto picks it here); nothing to compare');
@@ -134,7 +155,9 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
       return 2;
     }
   }
-  const report = runKernelsCheck({ backends, seed, rows });
+  const progress = makeProgress(io, 'parl kernels check', values.quiet);
+  const report = runKernelsCheck({ backends, seed, rows, onProgress: (done, total, what) => progress.tick(done, total, what) });
+  progress.end();
   if (values.json) {
     io.out(JSON.stringify(report, null, 2));
   } else {
@@ -151,7 +174,7 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
     failed.forEach((r) => io.out(`FAIL ${r.backend} ${r.kernel}: worst error ${e(r.maxAbs)} is ${r.worstRatio.toFixed(2)}× the tolerance`));
     io.out(report.rows.length === 0 ? 'no gpu.js backend could run here' : report.ok ? 'every kernel is within its float32 tolerance' : `${failed.length} kernel(s) exceed their tolerance`);
   }
-  return report.ok ? 0 : 1;
+  return report.ok ? 0 : EXIT_CHECK_FAILED;
 };
 
 /** `parl kernels <command>`: dispatch to `check` or `backends`. */

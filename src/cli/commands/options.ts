@@ -1,3 +1,45 @@
+/** Option parsing shared by the commands: negative numbers as values, integer options. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** An argument that is a negative number (or −∞/NaN spelled as a number) rather than an option. */
+const NEGATIVE_NUMBER = /^-(?:\d|\.\d|Infinity$|inf$|NaN$)/i;
+
+/**
+ * Rewrite `--name -1` as `--name=-1` when `name` is a string option, so that a negative number is
+ * read as the option's value; node's strict `parseArgs` calls `--name -1` ambiguous. Arguments
+ * after `--` are left alone.
+ */
+export const joinNegativeValues = (
+  args: ReadonlyArray<string>,
+  options: NonNullable<ParseArgsConfig['options']>,
+): string[] => {
+  const out: string[] = [];
+  const stringOption = (arg: string): boolean => {
+    if (arg.startsWith('--')) return options[arg.slice(2)]?.type === 'string';
+    if (/^-[^-]$/.test(arg)) return Object.values(options).some((o) => o.short === arg.slice(1) && o.type === 'string');
+    return false;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    if (!arg.includes('=') && next !== undefined && NEGATIVE_NUMBER.test(next) && stringOption(arg)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+};
+
+/** node's strict `parseArgs` on a command's arguments, with negative numbers read as values (`joinNegativeValues`). */
+export const parseCommandArgs = <T extends ParseArgsConfig & { readonly options: NonNullable<ParseArgsConfig['options']> }>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> =>
+  parseArgs<T>({ ...config, args: joinNegativeValues(config.args ?? [], config.options), strict: true } as T);
+
 /** Parse an integer option ≥ `min`; on a bad value push an error naming the option and return the default. */
 export const parseIntegerOption = (
   name: string,
@@ -9,6 +51,27 @@ export const parseIntegerOption = (
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min) {
+    errors.push(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+};
+
+/**
+ * Parse a count option (an integer ≥ `min`, also written as `1e6`); on a bad value push an error
+ * naming the option and return the default. Huge values parse: the work limit refuses them with an
+ * estimate instead.
+ */
+export const parseCountOption = (
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  errors: string[],
+): number => {
+  if (raw === undefined) return fallback;
+  const n = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) {
     errors.push(`${name} must be an integer ≥ ${min}, got "${raw}"`);
     return fallback;
   }

@@ -1,10 +1,10 @@
 /** `parl vectors check`: compare parl-ts with conformance vectors (VECTORS.md). */
-import { parseArgs } from 'node:util';
 import { solveReportJson } from '../../numerics/solveReport.js';
 import { NU_SCORE_ROUTES, type NuScoreRoute } from '../../nuScore/routes.js';
 import { checkVectorText, formatCaseResult, type CaseResult } from '../../vectors/check.js';
 import { isVectorField, VECTOR_FIELDS, type VectorField } from '../../vectors/schema.js';
 import type { CliIo } from '../io.js';
+import { parseCommandArgs } from './options.js';
 import { vectorsMakeCommand } from './vectorsMake.js';
 
 export const VECTORS_HELP = `Usage: parl vectors <command> [options]
@@ -44,7 +44,7 @@ Options:
   -h, --help      show this help`;
 
 const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     options: {
       fields: { type: 'string' },
@@ -52,7 +52,6 @@ const checkCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
     allowPositionals: true,
   });
   if (values.help) {

@@ -1,9 +1,21 @@
 /** `parl verify`: the identities implemented so far, on generated MDPs, as a table or JSON. */
-import { parseArgs } from 'node:util';
 import { runVerify } from '../../verify/runVerify.js';
+import { EXIT_CHECK_FAILED, EXIT_USAGE } from '../exitCodes.js';
 import type { CliIo } from '../io.js';
+import { ALLOW_LARGE, formatCount, limitRefusal, type WorkEstimate } from '../limits.js';
+import { makeProgress } from '../progress.js';
 import { renderTable } from '../table.js';
-import { parseIntegerOption } from './options.js';
+import { parseCommandArgs, parseCountOption, parseIntegerOption } from './options.js';
+
+/** Seconds per generated case (200 cases: ~5.6 s on a 2-core x86 VM, Node 20, with the fixed checks). */
+const SECONDS_PER_CASE = 0.03;
+
+/** Estimated cost of `parl verify` with K generated cases (the reports keep ~1 kB per identity and case). */
+export const verifyEstimate = (cases: number): WorkEstimate => ({
+  seconds: 1 + cases * SECONDS_PER_CASE,
+  bytes: cases * 25 * 1024,
+  basis: `${formatCount(cases)} generated cases × ~${SECONDS_PER_CASE * 1000} ms`,
+});
 
 export const VERIFY_HELP = `Usage: parl verify [--seed N] [--cases K] [--json | --markdown]
 
@@ -12,26 +24,30 @@ Bellman equations, visitation normalisation, Σπ·Adv = 0, the policy gradient 
 4th-order finite differences) on K generated Garnet MDPs (S ≤ 12, A ≤ 5, γ ∈ [0, 0.99],
 λ ∈ {0} ∪ [0.01, 1], logits up to ±30 and near-deterministic policies), plus published values
 (Sutton & Barto Example 3.5). Prints one row per identity: cases, worst error relative to its
-tolerance, the tolerance, pass. Exits 1 if any identity fails.
+tolerance, the tolerance, pass. Exit status: 0 every identity holds, 1 any identity fails, 2 bad usage or a
+job beyond the work limits (~${SECONDS_PER_CASE * 1000} ms a case: up to ~20000 cases without ${ALLOW_LARGE}).
 
 Options:
   --seed N    seed of the case generator (default 1); same seed, same cases, same output
   --cases K   number of generated cases (default 200)
   --json      print the report as JSON instead of a table
   --markdown  print the table as Markdown (the README's verification-status table)
+  --quiet     no progress on stderr
+  ${ALLOW_LARGE} run a job estimated beyond the work limits
   -h, --help  show this help`;
 
 export const verifyCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       seed: { type: 'string' },
       cases: { type: 'string' },
       json: { type: 'boolean', default: false },
       markdown: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'allow-large': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
     allowPositionals: false,
   });
   if (values.help) {
@@ -40,18 +56,20 @@ export const verifyCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
   }
   const errors: string[] = [];
   const seed = parseIntegerOption('--seed', values.seed, 1, 0, errors);
-  const cases = parseIntegerOption('--cases', values.cases, 200, 1, errors);
+  const cases = parseCountOption('--cases', values.cases, 200, 1, errors);
+  if (values.json && values.markdown) errors.push('give either --json or --markdown, not both');
   if (errors.length > 0) {
     errors.forEach((e) => io.err(`parl verify: ${e}`));
-    return 2;
+    return EXIT_USAGE;
   }
-  const report = runVerify({
-    seed,
-    cases,
-    onProgress: io.progress && !values.json
-      ? (done, total) => { if (done % 20 === 0 || done === total) io.err(`  verified ${done}/${total} cases`); }
-      : undefined,
-  });
+  const refusal = limitRefusal(verifyEstimate(cases), values['allow-large']);
+  if (refusal !== undefined) {
+    io.err(`parl verify: ${refusal}`);
+    return EXIT_USAGE;
+  }
+  const progress = makeProgress(io, 'parl verify', values.quiet);
+  const report = runVerify({ seed, cases, onProgress: (done, total) => progress.tick(done, total, 'cases') });
+  progress.end();
   if (values.json) {
     io.out(JSON.stringify(report, null, 2));
   } else if (values.markdown) {
@@ -69,5 +87,5 @@ export const verifyCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
     failed.forEach((r) => io.out(`FAIL ${r.identity}: worst case ${r.worstCase}`));
     io.out(report.ok ? 'all identities hold' : `${failed.length} identit${failed.length === 1 ? 'y' : 'ies'} failed`);
   }
-  return report.ok ? 0 : 1;
+  return report.ok ? 0 : EXIT_CHECK_FAILED;
 };
