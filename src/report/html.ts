@@ -41,6 +41,7 @@ ${solvesLine(r)}`);
 <h1>parl-ts: the claims of PARL, checked in tabular form</h1>
 <p>parl-ts ${escape(meta.version)}; ${meta.quick ? 'quick versions' : 'full versions'} of the experiments; seed ${meta.seed}, ${meta.seeds} seed(s) where an experiment uses several.
 Every number below is computed by the float64 reference path; rerun with <code>parl run &lt;name&gt; --seed ${meta.seed}${meta.quick ? '' : ' --full'}</code>.</p>
+<p>To move λ, γ, β, ν and K and watch π*, ψ and ∇G change, open <a href="explore.html">explore.html</a> beside this file (<code>npm start</code> writes it; the same library, bundled for the browser).</p>
 <ul>${results.map((r) => `<li><a href="#${escape(r.name)}">${escape(r.title)}</a></li>`).join('')}</ul>
 ${sections.join('\n')}
 </body></html>
