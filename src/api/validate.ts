@@ -43,8 +43,22 @@ export const total = <T>(what: string, f: () => Result<T>): Result<T> => {
   }
 };
 
-/** A validated MDP from any value (MATH.md §1: sizes ≥ 1, γ ∈ [0, 1), rows of P and ρ sum to 1 within `ROW_SUM_TOLERANCE`); errors on `mdp.<field>`. */
-export const checkMdp = (input: unknown): Result<Mdp> => fromValidation(validateMdp(input), 'mdp');
+/** MDPs this layer validated or built (frozen objects; their arrays must not be modified afterwards). */
+const trusted = new WeakSet<object>();
+
+/** Mark an MDP as validated, so that passing it back costs nothing (returns it). */
+export const trustMdp = (mdp: Mdp): Mdp => {
+  trusted.add(mdp);
+  return mdp;
+};
+
+/**
+ * A validated MDP from any value (MATH.md §1: sizes ≥ 1, γ ∈ [0, 1), rows of P and ρ sum to 1
+ * within `ROW_SUM_TOLERANCE`); errors on `mdp.<field>`. An MDP that `validateMdp` or a builder of
+ * the public API returned is taken as is (validation is O(S²A), more than a sparse evaluation).
+ */
+export const checkMdp = (input: unknown): Result<Mdp> =>
+  typeof input === 'object' && input !== null && trusted.has(input) ? E.right(input as Mdp) : E.map(trustMdp)(fromValidation(validateMdp(input), 'mdp'));
 
 /** A finite S×A table (reward, logits; MATH.md §1 layout `s*A + a`), errors on `field` indexed `[s, a]`. */
 export const checkTable = (mdp: Mdp, input: unknown, field: string): Result<Float64Array> => fromValidation(validateTable(mdp, input, field));
@@ -112,7 +126,11 @@ export const all = <T extends ReadonlyArray<unknown>>(checks: { readonly [K in k
 // ---------------------------------------------------------------------------------------------
 // The guard after the computation
 
-/** Path and value of the first NaN or ±∞ inside `x` (numbers, float arrays, arrays, object fields; getters are read). */
+/**
+ * Path and value of the first NaN or ±∞ inside `x` (numbers, float arrays, arrays, object fields).
+ * Accessor properties are not read: they are lazily computed parts (an evaluation's dense
+ * `I − γP_π`, its LU and the solve reports, formed on first use) derived from the fields checked here.
+ */
 export const firstNonFinite = (x: unknown, path = '', seen: Set<object> = new Set()): string | undefined => {
   if (typeof x === 'number') return Number.isFinite(x) ? undefined : `${path === '' ? 'the result' : path} = ${x}`;
   if (typeof x !== 'object' || x === null || seen.has(x)) return undefined;
@@ -130,7 +148,9 @@ export const firstNonFinite = (x: unknown, path = '', seen: Set<object> = new Se
     return undefined;
   }
   for (const key of Object.keys(x)) {
-    const r = firstNonFinite((x as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, seen);
+    const desc = Object.getOwnPropertyDescriptor(x, key);
+    if (desc === undefined || desc.get !== undefined) continue; // lazy: see above
+    const r = firstNonFinite(desc.value, path === '' ? key : `${path}.${key}`, seen);
     if (r !== undefined) return r;
   }
   return undefined;

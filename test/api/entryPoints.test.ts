@@ -82,6 +82,28 @@ describe.each(Object.entries(ENTRY_POINTS))('%s(mdp, r, θ, λ)', (_name, f) => 
   });
 });
 
+describe('the MDP argument', () => {
+  it('a plain object {S, A, gamma, P, rho} is validated: a row of P off by 0.5 is InvalidInput on mdp.P with [s, a]', () => {
+    const P = Float64Array.from(mdp.P);
+    P[(1 * mdp.A + 0) * mdp.S + 2] += 0.5; // row (s, a) = (1, 0)
+    const e = leftOf(api.evaluatePolicy({ S: mdp.S, A: mdp.A, gamma: mdp.gamma, P, rho: mdp.rho } as unknown as api.Mdp, reward, theta0, 0.1)) as api.InvalidInput;
+    expect([e._tag, e.field, e.index]).toEqual(['InvalidInput', 'mdp.P', [1, 0]]);
+  });
+
+  it('a plain valid object gives the same evaluation as the MDP the builder returned', () => {
+    const raw = { S: mdp.S, A: mdp.A, gamma: mdp.gamma, P: Array.from(mdp.P), rho: Array.from(mdp.rho) } as unknown as api.Mdp;
+    const a = api.evaluatePolicy(raw, reward, theta0, 0.1);
+    const b = api.evaluatePolicy(mdp, reward, theta0, 0.1);
+    if (!api.isRight(a) || !api.isRight(b)) throw new Error('expected two Rights');
+    expect(a.right.J).toBe(b.right.J);
+  });
+
+  it('γ = 1 or S = 0: InvalidInput on mdp.gamma / mdp.S', () => {
+    expect(leftOf(api.softOptimum({ ...mdp, gamma: 1 } as api.Mdp, reward, 0.1)).field).toBe('mdp.gamma');
+    expect(leftOf(api.softOptimum({ ...mdp, S: 0 } as api.Mdp, reward, 0.1)).field).toBe('mdp.S');
+  });
+});
+
 describe('θ = [1e308, −1e308] per state (one-hot, log π = −2e308 beyond float64)', () => {
   const oneHot = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1e308 : -1e308));
 
