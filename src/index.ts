@@ -45,3 +45,8 @@ export type { NuScoreVjp } from './nuScore/closedForm.js';
 export type { NuScoreVjpFn, PolicyPoint, Teacher } from './upperLevel/types.js';
 export type { UpperLevelSpec, UpperLevelValue } from './upperLevel/objective.js';
 export type { AdditiveUtility } from './upperLevel/additive.js';
+
+// A-PARL (MATH.md §8)
+export { runAparl } from './api/aparl.js';
+export type { AparlProblem, AparlRecord, AparlRun } from './api/aparl.js';
+export type { AparlConfig, AparlGradient, AparlMode } from './algorithm/config.js';

@@ -105,7 +105,7 @@ export const policyPointAtOptimum = (mdp: Mdp, model: RewardModel, nu: Readonly<
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
 
 /** An upper-level spec for the point's MDP: an additive utility table `u` (S×A), or a teacher, `rTrue` (S×A) and segment length H ≥ 1. */
-const checkSpec = (mdp: Mdp, spec: unknown): Result<UpperLevelSpec> => {
+export const checkSpec = (mdp: Mdp, spec: unknown): Result<UpperLevelSpec> => {
   if (!isRecord(spec)) return E.left(invalidInput('spec', `expected {kind: 'additive', utility} or {kind: 'preference', teacher, rTrue, H}, got ${describeValue(spec)}`));
   if (spec.kind === 'additive') {
     const utility = spec.utility;

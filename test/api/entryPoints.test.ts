@@ -209,3 +209,33 @@ describe('the logit floor is exact: ∇J and ∇²J do not change where the plai
     expect(compared).toBeGreaterThan(0);
   });
 });
+
+describe('runAparl(problem, config)', () => {
+  const model = { kind: 'tabular', S: mdp.S, A: mdp.A } as const;
+  const problem = {
+    mdp,
+    model,
+    upper: { kind: 'additive', utility: { kind: 'additive', u: reward } },
+    rTrue: reward,
+    nu0: new Float64Array(n),
+    theta0: new Float64Array(n),
+  } as const;
+
+  it('runs T outer steps; ‖∇G‖ not tracked is null, not NaN', () => {
+    const run = api.runAparl(problem, { T: 3, K: 2, trackTrueGradient: false });
+    if (!api.isRight(run)) throw new Error(api.formatParlError(run.left));
+    expect(run.right.records.map((r) => r.t)).toEqual([0, 1, 2]);
+    expect(run.right.records.map((r) => r.trueGradNorm)).toEqual([null, null, null]);
+    expect(run.right.records.every((r) => typeof r.G === 'number')).toBe(true);
+  });
+
+  it('a bad ν₀ is reported on problem.nu0 with its index, a bad T on config.T, both in one Left', () => {
+    const e = leftOf(api.runAparl({ ...problem, nu0: withAt(n, 1, NaN) }, { T: 0 })) as api.InvalidInput;
+    expect(e.errors.map((x) => [x.field, x.index])).toEqual([['problem.nu0', [1]], ['config.T', undefined]]);
+  });
+
+  it('an unknown option and a bad upper level are named', () => {
+    const e = leftOf(api.runAparl({ ...problem, upper: { kind: 'additive', utility: { kind: 'additive', u: new Float64Array(2) } } }, { steps: 3 } as never)) as api.InvalidInput;
+    expect(e.errors.map((x) => x.field)).toEqual(['problem.upper.utility.u', 'config.steps']);
+  });
+});

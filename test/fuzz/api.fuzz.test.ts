@@ -121,6 +121,10 @@ const vectorArg = (n: number): fc.Arbitrary<Arg> =>
     { weight: 1, arbitrary: notANumber.filter((x) => !Array.isArray(x)).map(bad) },
   );
 
+/** `vectorArg` with the valid cases three times as likely (for calls with many vector arguments). */
+const mostlyValidVector = (n: number): fc.Arbitrary<Arg> =>
+  fc.oneof({ weight: 3, arbitrary: vectorArg(n).filter((a) => !a.bad) }, { weight: 1, arbitrary: vectorArg(n) });
+
 /** λ: valid (0, ordinary, extreme) or invalid (negative, NaN, ±∞, not a number). */
 const lambdaArg = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(0, 0.1, 1, 1e-300, 5e-324, 1e10, 1e308).map(ok) },
@@ -144,6 +148,10 @@ const mdpArg = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, undefined, 1, 'mdp', [], {}).map(bad) },
 );
+
+/** One of `usual` six times in seven, else one of `rare` (options whose nonsense should not drown the valid runs). */
+const mostly = (usual: ReadonlyArray<unknown>, rare: ReadonlyArray<unknown>): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...usual) }, { weight: 1, arbitrary: fc.constantFrom(...rare) });
 
 /** Join argument arbitraries into a case; `names[i]` is the field argument i is reported on. */
 const caseOf = (names: ReadonlyArray<string>, args: ReadonlyArray<Arg>): Case => ({
@@ -264,6 +272,46 @@ const drivers: Record<string, () => void> = {
   forest: () =>
     fc.assert(fc.property(fc.oneof(fc.record({ S: optionValue, r1: optionValue, r2: optionValue, p: optionValue, gamma: optionValue }, { requiredKeys: [] }), fc.anything()), (o) =>
       void check('forest', api.forest, { args: [o], bad: [] })), RUNS),
+  runAparl: () =>
+    fc.assert(fc.property(
+      arbMdp({ maxS: 3, maxA: 2 }).chain((mdp) => {
+        const n = mdp.S * mdp.A;
+        return fc.record({
+          mdp: fc.constant(mdp),
+          u: mostlyValidVector(n),
+          rTrue: mostlyValidVector(n),
+          nu0: mostlyValidVector(n),
+          theta0: mostlyValidVector(n),
+          preference: fc.boolean(),
+          T: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(1, 2, 3).map(ok) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, NaN, '2').map(bad) }),
+          K: fc.constantFrom(1, 2),
+          mode: mostly(['exact', 'sampled', 'oracle', undefined], ['bogus']),
+          gradient: mostly(['parl', 'myopic', 'unrolled', 'first-order', 'zeroth-order', undefined], [7]),
+          lambda: lambdaArg,
+          alpha: mostly([0.5, 0, 1e308, undefined], [-1, NaN]),
+          N: mostly([2, 8, undefined], [0]),
+          trackTrueGradient: mostly([true, false, undefined], ['yes']),
+          junk: fc.anything(),
+        });
+      }),
+      (g) => {
+        const m = g.mdp;
+        const upper = g.preference
+          ? { kind: 'preference', teacher: { beta: 1 }, rTrue: g.u.value, H: 1 }
+          : { kind: 'additive', utility: { kind: 'additive', u: g.u.value } };
+        const problem = { mdp: m, model: { kind: 'tabular', S: m.S, A: m.A }, upper, rTrue: g.rTrue.value, nu0: g.nu0.value, theta0: g.theta0.value };
+        const config: Record<string, unknown> = { T: g.T.value, K: g.K, seed: 3 };
+        for (const key of ['mode', 'gradient', 'alpha', 'N', 'trackTrueGradient'] as const) if (g[key] !== undefined) config[key] = g[key];
+        config.lambda = g.lambda.value;
+        // labelled: the fields generated invalid on their own; combinations of options are left to the contract
+        const badFields = [
+          ...(g.u.bad ? ['problem.upper'] : []), ...(g.rTrue.bad ? ['problem.rTrue'] : []), ...(g.nu0.bad ? ['problem.nu0'] : []),
+          ...(g.theta0.bad ? ['problem.theta0'] : []), ...(g.T.bad ? ['config.T'] : []), ...(g.lambda.bad ? ['config.lambda'] : []),
+        ];
+        check('runAparl', api.runAparl, { args: [problem, config], bad: badFields });
+        check('runAparl', api.runAparl, { args: [g.junk, config], bad: ['problem'] });
+      },
+    ), fcParams(100)),
   isLeft: () => fc.assert(fc.property(fc.anything(), (x) => void expect(typeof api.isLeft(x as never)).toBe('boolean')), RUNS),
   isRight: () => fc.assert(fc.property(fc.anything(), (x) => void expect(typeof api.isRight(x as never)).toBe('boolean')), RUNS),
   match: () =>
