@@ -23,7 +23,7 @@ const EXPERIMENT_COST: Readonly<Record<string, { readonly quick: number; readonl
   lambda: { quick: 0.1, perSeed: false, selection: [0, 0], full: 6 },
   pl: { quick: 0.2, perSeed: false, selection: [0, 0], full: 50 },
   hypergradients: { quick: 0.4, perSeed: false, selection: [0, 0], full: 11 },
-  queries: { quick: 17, perSeed: true, selection: [3, 5], full: 15 },
+  queries: { quick: 17, perSeed: true, selection: [3, 5], full: 40 },
 };
 
 /** Estimated seconds of one experiment with `seeds` seeds, quick or full. */
@@ -70,7 +70,7 @@ Estimated times (quick, --seeds 10): ${EXPERIMENT_NAMES.map((n) => `${n} ${forma
 --full multiplies them by ${EXPERIMENT_NAMES.map((n) => `${(EXPERIMENT_COST[n]?.full ?? 20).toFixed(0)}`).join(', ')} in that order.
 Exit status: 0 ok (whatever the verdicts: they are findings, and every experiment tallies its
 unreliable solves in its records and report), 1 a file could not be written, 2 bad usage or a
-job beyond the work limits.`;
+job beyond the work limits (estimated before anything runs).`;
 
 /**
  * The JSON records of one experiment: name, options, finding, summary, the solve tally, and its
