@@ -17,15 +17,21 @@ export const verifyEstimate = (cases: number): WorkEstimate => ({
   basis: `${formatCount(cases)} generated cases × ~${SECONDS_PER_CASE * 1000} ms`,
 });
 
-export const VERIFY_HELP = `Usage: parl verify [--seed N] [--cases K] [--json | --markdown]
+export const VERIFY_HELP = `Usage: parl verify [--seed N] [--cases K] [--json | --markdown] [--quiet] [--allow-large]
 
-Check the identities of MATH.md implemented so far (policy normalisation, gauge invariance,
-Bellman equations, visitation normalisation, Σπ·Adv = 0, the policy gradient theorem against
-4th-order finite differences) on K generated Garnet MDPs (S ≤ 12, A ≤ 5, γ ∈ [0, 0.99],
-λ ∈ {0} ∪ [0.01, 1], logits up to ±30 and near-deterministic policies), plus published values
-(Sutton & Barto Example 3.5). Prints one row per identity: cases, worst error relative to its
-tolerance, the tolerance, pass. Exit status: 0 every identity holds, 1 any identity fails, 2 bad usage or a
-job beyond the work limits (~${SECONDS_PER_CASE * 1000} ms a case: up to ~20000 cases without ${ALLOW_LARGE}).
+Check the identities of MATH.md on K generated Garnet MDPs (S ≤ 12, A ≤ 5, γ ∈ [0, 0.99],
+λ ∈ {0} ∪ [0.01, 1], logits up to ±30 and near-deterministic policies): policy normalisation and
+gauge invariance; the Bellman equations of V and Q, visitation normalisation, Σ_a π·Adv = 0; the
+policy gradient theorem and the Hessian ∇²J against 4th-order finite differences, ∇²J symmetric
+with the gauge directions in its null space; at the soft optimum θ*: the soft Bellman residual,
+∇J(θ*) = 0, V^{π*} = V* and the block form of ∇²J; the ν-score ψ by the implicit route against the
+closed form and in vector-Jacobian form; ∇G (additive utility) against finite differences of G(ν)
+and its ν-score term. Plus published values: Sutton & Barto Example 3.5 (Figs. 3.2 and 3.5,
+V*(A)), pymdptoolbox's forest() and the soft optimum bracketing the plain one. Prints one row per
+identity: cases, worst error, the tolerance (derived in src/verify/), pass.
+
+Exit status: 0 every identity holds, 1 any identity fails, 2 bad usage or a job beyond the work
+limits (~${SECONDS_PER_CASE * 1000} ms a case: up to ~20000 cases without ${ALLOW_LARGE}).
 
 Options:
   --seed N    seed of the case generator (default 1); same seed, same cases, same output
