@@ -10,11 +10,9 @@ import { formatDuration, PROGRESS_AFTER_MS } from './progress.js';
 import { packageVersion } from './version.js';
 import { verifyCommand } from './commands/verify.js';
 import { vectorsCommand } from './commands/vectors.js';
-import { runCommand } from './commands/run.js';
 import { aparlCommand } from './commands/aparl.js';
 import { kernelsCommand } from './commands/kernels.js';
 import { plScanCommand } from './commands/plScan.js';
-import { hypergradientsCommand } from './commands/hypergradients.js';
 import { banditCommand } from './commands/bandit.js';
 
 export const MAIN_HELP = `parl — PARL (policy alignment as bilevel RL) for tabular MDPs, float64 reference
@@ -51,9 +49,10 @@ ${EXIT_CODES_HELP}`;
 
 type Command = (args: ReadonlyArray<string>, io: CliIo) => number | Promise<number>;
 const COMMANDS: Record<string, Command> = {
-  run: runCommand,
+  // loaded on use: the experiments and the report's figures (vega) are most of the CLI's start-up
+  run: async (args, io) => (await import('./commands/run.js')).runCommand(args, io),
   aparl: aparlCommand,
-  hypergradients: hypergradientsCommand,
+  hypergradients: async (args, io) => (await import('./commands/hypergradients.js')).hypergradientsCommand(args, io),
   verify: verifyCommand,
   vectors: vectorsCommand,
   kernels: kernelsCommand,

@@ -54,10 +54,10 @@ describe('negative numbers are values', () => {
     expect(joinNegativeValues(['--lambda=-1'], options)).toEqual(['--lambda=-1']);
   });
 
-  it('--lambda -1 and --lambda=-1 give the same range error naming lambda, exit 2 (aparl, pl-scan, hypergradients, bandit)', () => {
+  it('--lambda -1 and --lambda=-1 give the same range error naming lambda, exit 2 (aparl, pl-scan, hypergradients, bandit)', async () => {
     for (const cmd of ['aparl', 'pl-scan', 'hypergradients', 'bandit']) {
-      const spaced = runParl(cmd, '--lambda', '-1');
-      const joined = runParl(cmd, '--lambda=-1');
+      const spaced = await runParlAsync(cmd, '--lambda', '-1');
+      const joined = await runParlAsync(cmd, '--lambda=-1');
       expect(spaced.status, cmd).toBe(2);
       expect(spaced.stderr, cmd).toBe(joined.stderr);
       expect(spaced.stderr, cmd).toMatch(new RegExp(`^parl ${cmd}: --lambda`));

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPERIMENT_NAMES } from '../../src/experiments/index.js';
 import { cosineSimilarity, relativeError, runHypergradients } from '../../src/experiments/hypergradients.js';
-import { runParl } from '../support/cli.js';
+import { runParl, runParlAsync } from '../support/cli.js';
 
 interface Point {
   readonly budget: number;
@@ -19,8 +19,8 @@ interface Output {
   readonly routes: ReadonlyArray<{ readonly route: string; readonly points: ReadonlyArray<Point> }>;
 }
 
-const jsonRun = (...args: string[]): Output => {
-  const r = runParl('hypergradients', '--json', ...args);
+const jsonRun = async (...args: string[]): Promise<Output> => {
+  const r = await runParlAsync('hypergradients', '--json', ...args);
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Output;
 };
@@ -29,7 +29,10 @@ const pointsOf = (o: Output, route: string): ReadonlyArray<Point> => o.routes.fi
 const nonIncreasing = (xs: ReadonlyArray<number>): boolean => xs.every((x, i) => i === 0 || x <= xs[i - 1] || (x <= 1e-12 && xs[i - 1] <= 1e-12));
 
 describe('parl hypergradients', () => {
-  const out = jsonRun();
+  let out: Output;
+  beforeAll(async () => {
+    out = await jsonRun();
+  });
 
   it('--json: the problem, the exact gradient and every route, each point with numeric budget, error and cost', () => {
     expect(out.problem).toMatchObject({ name: 'rlhf-garnet', S: 4, A: 2, d: 8, lambda: 0.3, gamma: 0.8 });
@@ -70,8 +73,8 @@ describe('parl hypergradients', () => {
     expect(pointsOf(out, 'myopic')[0].relError).toBeGreaterThan(1e-2);
   });
 
-  it('the cosine of a zero vector is 0 (design: the myopic gradient vanishes)', () => {
-    const design = jsonRun('--problem', 'design');
+  it('the cosine of a zero vector is 0 (design: the myopic gradient vanishes)', async () => {
+    const design = await jsonRun('--problem', 'design');
     const myopic = pointsOf(design, 'myopic')[0];
     expect(myopic.cosine).toBe(0);
     expect(myopic.relError).toBe(1);
@@ -82,16 +85,16 @@ describe('parl hypergradients', () => {
     expect(relativeError(new Float64Array(3), g)).toBe(1);
   });
 
-  it('prints a table with every route and the solve tally', () => {
-    const r = runParl('hypergradients', '--env', 'chain');
+  it('prints a table with every route and the solve tally', async () => {
+    const r = await runParlAsync('hypergradients', '--env', 'chain');
     expect(r.status, r.stderr).toBe(0);
     for (const s of ['route', 'budget', 'relError', 'cosine', 'ms', 'lower solves', 'evaluations', 'HVPs', 'implicit', 'unrolled', 'first-order', 'zeroth-order', 'myopic', 'K = 1000', 'σ = 10000', 'N = 1000', 'numerical solves']) {
       expect(r.stdout).toContain(s);
     }
   });
 
-  it('reports every bad option with its field and exits 2 before any work', () => {
-    const r = runParl('hypergradients', '--problem', 'nosuch', '--env', 'maze', '--seed=-1', '--lambda', '0');
+  it('reports every bad option with its field and exits 2 before any work', async () => {
+    const r = await runParlAsync('hypergradients', '--problem', 'nosuch', '--env', 'maze', '--seed=-1', '--lambda', '0');
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('--problem: unknown problem "nosuch"');
@@ -99,11 +102,11 @@ describe('parl hypergradients', () => {
     expect(r.stderr).toContain('--seed must be an integer ≥ 0');
     expect(r.stderr).toContain('--lambda: must be a finite number > 0');
     for (const bad of [['--lambda', 'abc'], ['--lambda', ''], ['--lambda', '-0.1'], ['--seed', '1.5'], ['--bogus']]) {
-      const b = runParl('hypergradients', ...bad);
+      const b = await runParlAsync('hypergradients', ...bad);
       expect(b.status, bad.join(' ')).toBe(2);
       expect(b.stderr.length).toBeGreaterThan(0);
     }
-    const help = runParl('hypergradients', '--help');
+    const help = await runParlAsync('hypergradients', '--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: parl hypergradients');
     expect(runParl('--help').stdout).toContain('hypergradients');
