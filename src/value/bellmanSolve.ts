@@ -19,7 +19,7 @@ import { gmres, type GmresSolve } from '../linalg/gmres.js';
 import type { Mdp } from '../mdp/types.js';
 import type { SolveReport } from '../numerics/solveReport.js';
 import { bellmanMatrixOfPolicy } from './policyMatrices.js';
-import { sparseBellmanOfPolicy, sparseMatTVec, sparseMatVec, type SparseBellman } from './sparseBellman.js';
+import { sparseBellmanOfPolicy, sparseMatVec, sparseTranspose, type SparseBellman } from './sparseBellman.js';
 
 /**
  * Smallest S for the GMRES route. Measured on Garnets (A = 8, branching 5, γ = 0.9, θ ~ 3·N(0,1),
@@ -149,8 +149,9 @@ export const solveBellman = (mdp: Mdp, pi: Readonly<Float64Array>, rPi: Readonly
   const b1 = norm1(rho);
   // ‖r‖₂ ≤ τ/√S implies ‖r‖₁ ≤ τ
   const tauD = (x: Readonly<Float64Array>): number => tol * (sp.norm1 * norm1(x) + b1) + SUBNORMAL_FLOOR;
+  const spT = value.converged ? sparseTranspose(sp) : sp;
   const visitation = value.converged
-    ? gmres((v, o) => sparseMatTVec(sp, v, o), rho, {
+    ? gmres((v, o) => sparseMatVec(spT, v, o), rho, {
         restart: GMRES_RESTART,
         maxProducts: budget - value.products,
         innerTarget: (x) => tauD(x) / Math.sqrt(S),

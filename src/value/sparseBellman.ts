@@ -83,20 +83,59 @@ export const sparseBellmanOfPolicy = (mdp: Mdp, pi: Readonly<Float64Array>): Spa
 
 /** `out = M v` for a sparse M. */
 export const sparseMatVec = (M: SparseBellman, v: Readonly<Float64Array>, out: Float64Array): void => {
-  const { n, offsets, cols, vals } = M;
+  const n = M.n;
+  const offsets = M.offsets;
+  const cols = M.cols;
+  const vals = M.vals;
+  let k = offsets[0];
   for (let s = 0; s < n; s++) {
-    let acc = 0;
-    for (let k = offsets[s]; k < offsets[s + 1]; k++) acc += vals[k] * v[cols[k]];
-    out[s] = acc;
+    const end = offsets[s + 1];
+    // two partial sums (a shorter dependency chain); the order is fixed, so the result is deterministic
+    let acc0 = 0;
+    let acc1 = 0;
+    for (; k + 1 < end; k += 2) {
+      acc0 += vals[k] * v[cols[k]];
+      acc1 += vals[k + 1] * v[cols[k + 1]];
+    }
+    if (k < end) {
+      acc0 += vals[k] * v[cols[k]];
+      k++;
+    }
+    out[s] = acc0 + acc1;
   }
 };
 
-/** `out = Mᵀ v` for a sparse M. */
-export const sparseMatTVec = (M: SparseBellman, v: Readonly<Float64Array>, out: Float64Array): void => {
+/** `Mᵀ` as compressed sparse rows (a counting sort of M's entries by column; rows of Mᵀ in ascending order). */
+export const sparseTranspose = (M: SparseBellman): SparseBellman => {
   const { n, offsets, cols, vals } = M;
-  out.fill(0);
+  const nnz = cols.length;
+  const tOffsets = new Int32Array(n + 1);
+  for (let k = 0; k < nnz; k++) tOffsets[cols[k] + 1]++;
+  for (let t = 0; t < n; t++) tOffsets[t + 1] += tOffsets[t];
+  const fill = tOffsets.slice(0, n);
+  const tCols = new Int32Array(nnz);
+  const tVals = new Float64Array(nnz);
   for (let s = 0; s < n; s++) {
+    for (let k = offsets[s]; k < offsets[s + 1]; k++) {
+      const at = fill[cols[k]]++;
+      tCols[at] = s;
+      tVals[at] = vals[k];
+    }
+  }
+  return { n, offsets: tOffsets, cols: tCols, vals: tVals, normInf: M.norm1, norm1: M.normInf };
+};
+
+/** `out = Mᵀ v` for a sparse M (scatter through M's rows; `sparseMatVec(sparseTranspose(M), …)` gathers instead). */
+export const sparseMatTVec = (M: SparseBellman, v: Readonly<Float64Array>, out: Float64Array): void => {
+  const n = M.n;
+  const offsets = M.offsets;
+  const cols = M.cols;
+  const vals = M.vals;
+  out.fill(0);
+  let k = offsets[0];
+  for (let s = 0; s < n; s++) {
+    const end = offsets[s + 1];
     const vs = v[s];
-    for (let k = offsets[s]; k < offsets[s + 1]; k++) out[cols[k]] += vals[k] * vs;
+    for (; k < end; k++) out[cols[k]] += vals[k] * vs;
   }
 };

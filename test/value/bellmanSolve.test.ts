@@ -23,7 +23,7 @@ import { makeRng } from '../../src/random/rng.js';
 import { GMRES_RESTART, SPARSE_EVALUATION_MIN_S, solveBellman } from '../../src/value/bellmanSolve.js';
 import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
 import { bellmanMatrixOfPolicy, policyReward } from '../../src/value/policyMatrices.js';
-import { sparseBellmanOfPolicy, sparseMatTVec, sparseMatVec } from '../../src/value/sparseBellman.js';
+import { sparseBellmanOfPolicy, sparseMatTVec, sparseMatVec, sparseTranspose } from '../../src/value/sparseBellman.js';
 import { arbProblem } from '../arbitraries/mdp.js';
 
 const dense = (n: number, offsets: Int32Array, cols: Int32Array, vals: Float64Array): Float64Array => {
@@ -50,6 +50,12 @@ describe('sparse I − γP_π', () => {
         expect([...dense(mdp.S, sp.offsets, sp.cols, sp.vals)]).toEqual([...M]);
         expect(sp.normInf).toBe(matNormInf(M, mdp.S));
         expect(sp.norm1).toBe(matNorm1(M, mdp.S));
+        // the transpose holds the same entries at swapped indices, rows in ascending column order
+        const spT = sparseTranspose(sp);
+        const MT = dense(mdp.S, spT.offsets, spT.cols, spT.vals);
+        for (let i = 0; i < mdp.S; i++) for (let j = 0; j < mdp.S; j++) expect(MT[i * mdp.S + j]).toBe(M[j * mdp.S + i]);
+        for (let i = 0; i < mdp.S; i++) for (let k = spT.offsets[i] + 1; k < spT.offsets[i + 1]; k++) expect(spT.cols[k]).toBeGreaterThan(spT.cols[k - 1]);
+        expect([spT.normInf, spT.norm1]).toEqual([sp.norm1, sp.normInf]);
         const v = Float64Array.from({ length: mdp.S }, (_, i) => Math.sin(i + 1));
         const out = new Float64Array(mdp.S);
         sparseMatVec(sp, v, out);
@@ -62,7 +68,7 @@ describe('sparse I − γP_π', () => {
             a += M[i * mdp.S + j] * v[j];
             t += M[j * mdp.S + i] * v[j];
           }
-          // sums over at most S terms of size ≤ 2: S·ε·2·‖v‖∞ (‖v‖∞ ≤ 1)
+          // sums over at most S terms of size ≤ 2, in any order: S·ε·2·‖v‖∞ (‖v‖∞ ≤ 1)
           expect(Math.abs(out[i] - a)).toBeLessThanOrEqual(2 * mdp.S * Number.EPSILON);
           expect(Math.abs(outT[i] - t)).toBeLessThanOrEqual(2 * mdp.S * Number.EPSILON);
         }
