@@ -29,6 +29,12 @@ export interface Workload<I> {
 export interface Repetitions {
   readonly warmup: number;
   readonly reps: number;
+  /**
+   * Keep warming up (fresh inputs, untimed) until this much time has passed as well (default 0):
+   * the JIT optimises a function after enough calls or loop iterations, so a cheap workload needs
+   * more warm-up calls than an expensive one to reach its steady state.
+   */
+  readonly warmupMs?: number;
 }
 
 /**
@@ -42,7 +48,11 @@ export interface Schedule extends Repetitions {
 }
 
 /** The repetitions of round `round` (0-based) of a schedule. */
-export const roundRepetitions = (s: Schedule, round: number): Repetitions => ({ warmup: round === 0 ? s.warmup : Math.min(1, s.warmup), reps: s.reps });
+export const roundRepetitions = (s: Schedule, round: number): Repetitions => ({
+  warmup: round === 0 ? s.warmup : Math.min(1, s.warmup),
+  reps: s.reps,
+  ...(round === 0 && s.warmupMs !== undefined ? { warmupMs: s.warmupMs } : {}),
+});
 
 /** A timer of one workload whose fresh-input stream continues from call to call. */
 export type Timer = (r: Repetitions) => FreshTiming;
@@ -60,12 +70,13 @@ let sink: unknown = null;
 export const lastResult = (): unknown => sink;
 
 /**
- * Time `w.run` `reps` times after `warmup` untimed calls; every call (warm-up or timed) gets its
+ * Time `w.run` `reps` times after `warmup` untimed calls (and at least `warmupMs` of them); every call (warm-up or timed) gets its
  * own `w.prepare()` drawn before the clock starts, so no cache keyed on the inputs answers it.
  */
-export const timeFresh = <I>(w: Workload<I>, { warmup, reps }: Repetitions): FreshTiming => {
+export const timeFresh = <I>(w: Workload<I>, { warmup, reps, warmupMs = 0 }: Repetitions): FreshTiming => {
   if (!(reps >= 1)) throw new RangeError(`reps must be ≥ 1, got ${reps}`);
-  for (let i = 0; i < warmup; i++) sink = w.run(w.prepare());
+  const warmStart = performance.now();
+  for (let i = 0; i < warmup || performance.now() - warmStart < warmupMs; i++) sink = w.run(w.prepare());
   const samples: number[] = [];
   for (let i = 0; i < reps; i++) {
     const input = w.prepare();

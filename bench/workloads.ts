@@ -67,9 +67,24 @@ export const garnetSeed = (S: number, A: number): number => 10_000 * A + S;
 export const benchGarnet = (S: number, A: number): MdpWithReward =>
   garnetOrThrow({ S, A, branching: Math.min(BENCH_BRANCHING, S), gamma: BENCH_GAMMA, seed: garnetSeed(S, A) });
 
-/** The schedule by size (bench/timing.ts), so the whole `bench:json` run stays within minutes on 2 cores. */
+/**
+ * Least untimed warm-up before the first round at S > 100 (ms): a cheap workload (W1 at S = 400 takes
+ * ~5 ms) reaches the JIT's steady state only after some tens of calls, an expensive one after a few.
+ */
+export const BENCH_WARMUP_MS = 250;
+
+/**
+ * The schedule by size (bench/timing.ts), so the whole `bench:json` run stays within minutes on 2 cores.
+ * Five alternations of ours and the peer's: this machine's speed drifts by up to 1.5× over seconds (a
+ * plain float64 loop measured 5.5 ms in some 150 ms blocks and 8.5 ms in others), so a ratio needs
+ * both sides sampled across the drift.
+ */
 export const defaultSchedule = (S: number): Schedule =>
-  S <= 100 ? { rounds: 3, warmup: 10, reps: 11 } : S <= 400 ? { rounds: 3, warmup: 2, reps: 4 } : { rounds: 3, warmup: 1, reps: 2 };
+  S <= 100
+    ? { rounds: 5, warmup: 10, reps: 11 }
+    : S <= 400
+      ? { rounds: 5, warmup: 2, warmupMs: BENCH_WARMUP_MS, reps: 4 }
+      : { rounds: 5, warmup: 1, warmupMs: BENCH_WARMUP_MS, reps: 2 };
 
 const tabular = (S: number, A: number): RewardModel => ({ kind: 'tabular', S, A });
 

@@ -49,22 +49,35 @@ export const hessianStructuredFromContext = (ctx: HessianContext): Float64Array 
   }
   const beta = new Float64Array(n);
   const kappa = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    beta[i] = pi[i] * adv[i];
-    kappa[i] = d[Math.floor(i / A)] * pi[i];
-  }
-  const H = new Float64Array(n * n);
+  const stateOf = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const si = Math.floor(i / A);
+    stateOf[i] = si;
+    beta[i] = pi[i] * adv[i];
+    kappa[i] = d[si] * pi[i];
+  }
+  // Gᵀ (S×(S·A)) so that G[j, s_i] for j = 0…i is read contiguously
+  const GT = new Float64Array(S * n);
+  for (let j = 0; j < n; j++) for (let t = 0; t < S; t++) GT[t * n + j] = G[j * S + t];
+  const H = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const si = stateOf[i];
     const rowI = i * S;
+    const colSi = si * n;
     const bi = beta[i];
     const ki = kappa[i];
+    const rowH = i * n;
     for (let j = 0; j <= i; j++) {
-      const sj = Math.floor(j / A);
-      let h = bi * kappa[j] * G[j * S + si] + ki * beta[j] * G[rowI + sj];
-      if (si === sj) h += d[si] * (lambda * pi[i] * pi[j] + (i === j ? pi[i] * (adv[i] - lambda) : 0));
-      h *= c;
-      H[i * n + j] = h;
+      const h = c * (bi * kappa[j] * GT[colSi + j] + ki * beta[j] * G[rowI + stateOf[j]]);
+      H[rowH + j] = h;
+      H[j * n + i] = h;
+    }
+    // the block of state s_i: d(s)(π_i(Adv_i − λ)[i = j] + λπ_iπ_j), added to both triangles
+    const o = si * A;
+    const ds = d[si];
+    for (let j = o; j <= i; j++) {
+      const h = H[rowH + j] + c * ds * (lambda * pi[i] * pi[j] + (i === j ? pi[i] * (adv[i] - lambda) : 0));
+      H[rowH + j] = h;
       H[j * n + i] = h;
     }
   }
