@@ -11,7 +11,7 @@
  * structural. Removing each visited state's mean from that solution gives the one orthogonal to
  * the null space: `H^† b`.
  */
-import { luFactor, luSolve, reportSolve } from '../linalg/index.js';
+import { luFactor, luSolve, matNormInf, matVec, reportSolve } from '../linalg/index.js';
 
 /** A gauge-fixed direct solve with what its report needs. */
 export interface GaugeFixedSolve {
@@ -89,19 +89,9 @@ export const gaugeFixedSolve = (
     mean /= A;
     for (let a = 0; a < A; a++) z[o + a] -= mean;
   }
-  const res = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let acc = 0;
-    const row = i * n;
-    for (let j = 0; j < n; j++) acc += H[row + j] * z[j];
-    res[i] = acc - b[i];
-  }
-  let normH = 0;
-  for (let i = 0; i < n; i++) {
-    let row = 0;
-    for (let j = 0; j < n; j++) row += Math.abs(H[i * n + j]);
-    normH = Math.max(normH, row);
-  }
+  const res = matVec(H, n, n, z);
+  for (let i = 0; i < n; i++) res[i] -= b[i];
+  const normH = matNormInf(H, n);
   const nr = norm2(res);
   const scale = normH * norm2(z);
   const relativeResidual = singular ? NaN : nr === 0 ? 0 : scale === 0 ? Infinity : (Math.sqrt(n) * nr) / scale;

@@ -21,6 +21,7 @@ import type { SolveReport } from '../numerics/solveReport.js';
 import type { NuScoreVjp } from './closedForm.js';
 import { mixedHessianFromContext, mixedHessianTransposeVectorProductWith, mixedHessianVectorProductWith } from '../hessian/index.js';
 import { minres, type MinresOptions } from '../linalg/minres.js';
+import { matVec } from '../linalg/index.js';
 import { pseudoInverseSolve } from '../linalg/symmetricEigen.js';
 import { rewardDimension, rewardOf, type RewardModel } from '../reward/rewardModel.js';
 
@@ -246,15 +247,7 @@ export const nuScoreImplicitDenseWith = (
   const X = times(B, n, m, sol.x, d).map((x) => -x);
   const expected = structuralNullDimension(mdp.S, mdp.A, unvisitedStates(ctx));
   const nullDimension = n - m + sol.dropped;
-  const applyH = (v: Readonly<Float64Array>): Float64Array => {
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let l = 0; l < n; l++) acc += H[i * n + l] * v[l];
-      out[i] = acc;
-    }
-    return out;
-  };
+  const applyH = (v: Readonly<Float64Array>): Float64Array => matVec(H, n, n, v);
   const check = hessianCheck(ctx, r, theta, combineColumns(X, n, d), applyH);
   const warning = warningFor(sol.conditionEstimate, sol.relativeResidual, nullDimension, expected, true, check);
   const facts = {
@@ -608,15 +601,7 @@ const nuScoreVjpDirect = (
   const sol = gaugeFixedSolve(H, S, A, ctx.ev.pi, visited, projectOutNullSpace(ctx, Float64Array.from(wt)));
   if (sol.singular) return undefined;
   const value = mixedHessianTransposeVectorProductWith(ctx, model, sol.z).map((x) => -x);
-  const applyH = (v: Readonly<Float64Array>): Float64Array => {
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let l = 0; l < n; l++) acc += H[i * n + l] * v[l];
-      out[i] = acc;
-    }
-    return out;
-  };
+  const applyH = (v: Readonly<Float64Array>): Float64Array => matVec(H, n, n, v);
   const condition = Math.max(sol.condition, structuralCondition(ctx));
   const check = hessianCheck(ctx, r, theta, sol.z, applyH);
   const expected = structuralNullDimension(S, A, unvisitedStates(ctx));
