@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { luFactor, luSolve, luSolveTransposed } from '../src/linalg/index.js';
 import { bellmanMatrixOfPolicy, policyReward } from '../src/value/policyMatrices.js';
 import { evaluatePolicy } from '../src/value/policyEvaluation.js';
+import { sparseBellmanOfPolicy, sparseTranspose } from '../src/value/sparseBellman.js';
 import { EPS, garnetCase, randomLogits, randomTable } from './support.js';
 
 /** a·b = p + e exactly (Veltkamp splitting; no FMA needed). */
@@ -120,10 +121,17 @@ describe('policy evaluation by GMRES (proofs/sparse-evaluation.md)', () => {
       }
       expect(ed).toBeLessThanOrEqual((visitation.errorBound! + 8 * EPS) * nd);
       worst = Math.max(worst, ev0 / (value.errorBound! * nv), ed / (visitation.errorBound! * nd));
-      // not vacuous: the stop rule (32ε) and the residual's rounding ((q+1)ε, q ≤ A·5 + 1) through
-      // 1/(1−γ), with ‖M‖‖x‖ + ‖b‖ ≤ 2(1+γ)‖x‖ (sparse-evaluation.md)
-      const expected = ((32 + A * 5 + 2) * EPS * 2 * (1 + gamma)) / (1 - gamma);
-      expect(Math.max(value.errorBound!, visitation.errorBound!)).toBeLessThanOrEqual(expected);
+      // not vacuous: the stop rule (32ε) and the residual's rounding ((q+1)ε, q the longest row of M
+      // for V, of Mᵀ for d) through 1/(1−γ), with ‖M‖‖x‖ + ‖b‖ ≤ 2(1+γ)‖x‖ (sparse-evaluation.md)
+      const sp = sparseBellmanOfPolicy(mdp, ev.pi);
+      const longest = (m: { offsets: Int32Array }) => {
+        let q = 0;
+        for (let s = 0; s < S; s++) q = Math.max(q, m.offsets[s + 1] - m.offsets[s]);
+        return q;
+      };
+      const expected = (q: number) => ((32 + q + 1) * EPS * 2 * (1 + gamma)) / (1 - gamma);
+      expect(value.errorBound!).toBeLessThanOrEqual(expected(longest(sp)));
+      expect(visitation.errorBound!).toBeLessThanOrEqual(expected(longest(sparseTranspose(sp))));
     }
     console.log(`GMRES evaluation: worst error / reported bound = ${worst.toExponential(2)}`);
   });

@@ -66,7 +66,7 @@ const norm1 = (v: Readonly<Float64Array>): number => {
   return m;
 };
 
-/** Largest number of entries in a row of M (the rounding of one computed residual entry). */
+/** Largest number of entries in a row of a sparse matrix (the rounding of one computed residual entry). */
 const maxRowLength = (M: SparseBellman): number => {
   let q = 0;
   for (let s = 0; s < M.n; s++) q = Math.max(q, M.offsets[s + 1] - M.offsets[s]);
@@ -179,10 +179,10 @@ export const solveBellman = (mdp: Mdp, pi: Readonly<Float64Array>, rPi: Readonly
       return denseOf().lu;
     },
     get reports() {
-      const q = maxRowLength(sp);
+      // each residual entry sums one row of the matrix it was computed with: M for V, Mᵀ for d
       return (reports ??= {
-        value: gmresReport('V', value, rPi, sp.normInf, normInf, gamma, q),
-        visitation: gmresReport('d', visitation, rho, sp.norm1, norm1, gamma, q),
+        value: gmresReport('V', value, rPi, sp.normInf, normInf, gamma, maxRowLength(sp)),
+        visitation: gmresReport('d', visitation, rho, sp.norm1, norm1, gamma, maxRowLength(spT)),
       });
     },
   };

@@ -106,15 +106,19 @@ describe('solveBellman routes', () => {
       const ev = evaluatePolicy(mdp, reward, theta, 0.1);
       expect(ev.solveRoute).toBe('gmres');
       const { value, visitation } = ev.diagnostics;
-      for (const rep of [value, visitation]) {
+      const sp = sparseBellmanOfPolicy(mdp, ev.pi);
+      for (const [rep, rows] of [[value, sp], [visitation, sparseTranspose(sp)]] as const) {
         expect(rep.route).toBe('gmres');
         expect(rep.converged).toBe(true);
         expect(rep.reliable).toBe(true);
         // 40–80 products at these sizes (measured); the bound is what a caller relies on
         expect(rep.iterations).toBeLessThan(S);
-        // the stop rule (backward error 32ε) and the rounding of the residual ((q+1)ε, q ≤ A·5 + 1
-        // entries a row) through ‖M⁻¹‖ ≤ 1/(1−γ), with ‖M‖‖x‖ + ‖b‖ ≤ 2(1+γ)‖x‖
-        expect(rep.errorBound!).toBeLessThanOrEqual(((32 + A * 5 + 2) * Number.EPSILON * 2 * (1 + gamma)) / (1 - gamma));
+        // the stop rule (backward error 32ε) and the rounding of the residual ((q+1)ε, q the longest
+        // row of the matrix the residual is formed with: M for V, Mᵀ for d) through ‖M⁻¹‖ ≤ 1/(1−γ),
+        // with ‖M‖‖x‖ + ‖b‖ ≤ 2(1+γ)‖x‖
+        let q = 0;
+        for (let s = 0; s < S; s++) q = Math.max(q, rows.offsets[s + 1] - rows.offsets[s]);
+        expect(rep.errorBound!).toBeLessThanOrEqual(((32 + q + 1) * Number.EPSILON * 2 * (1 + gamma)) / (1 - gamma));
       }
       // the LU route on the same policy (factorisation formed on demand = the LU route's)
       const M = bellmanMatrixOfPolicy(mdp, ev.pi);
