@@ -200,7 +200,8 @@ export const runAparl = (
     const star = optimalJ(lowerProblem, sol);
     if (star.report !== null && !solves.includes(star.report)) solves.unshift(star.report);
     const pi = point.pi;
-    const trueReturn = evaluatePolicyTable(mdp, problem.rTrue, pi, new Float64Array(S * A), 0).J;
+    // under the same π as the point's evaluation: its factorisation of I − γP_π is reused
+    const trueReturn = evaluatePolicyTable(mdp, problem.rTrue, pi, new Float64Array(S * A), 0, point.lower.evaluation).J;
     const record: AparlRecord = {
       t,
       G: E.isRight(exact) ? exact.right.G : NaN,

@@ -100,7 +100,8 @@ export const additiveParts = (lower: LowerPoint, pi: Readonly<Float64Array>, uti
   const u = utilityTable(utility, nu);
   if (u.length !== S * A) throw new RangeError(`utility table has length ${u.length}, expected S·A = ${S * A}`);
   // λ = 0: log π is never read for its value, and zeros avoid 0·(−∞) = NaN where π underflows
-  const ev = evaluatePolicyTable(mdp, u, Float64Array.from(pi), new Float64Array(S * A), 0);
+  // the same π as the lower point's evaluation (A-PARL's θ^K): its factorisation serves u too
+  const ev = evaluatePolicyTable(mdp, u, Float64Array.from(pi), new Float64Array(S * A), 0, lower.evaluation);
   const wMyopic = new Float64Array(S * A);
   const wScore = new Float64Array(S * A);
   const c = 1 / (1 - gamma);

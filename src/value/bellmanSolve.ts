@@ -106,9 +106,14 @@ const gmresReport = (
   };
 };
 
-/** Both solves by one dense LU (the reference route). */
-const luRoute = (mdp: Mdp, pi: Readonly<Float64Array>, rPi: Readonly<Float64Array>, M: Float64Array = bellmanMatrixOfPolicy(mdp, pi)): BellmanSolution => {
-  const lu = luFactor(M, mdp.S);
+/** Both solves by one dense LU (the reference route), or by a given factorisation of the same M. */
+const luRoute = (
+  mdp: Mdp,
+  pi: Readonly<Float64Array>,
+  rPi: Readonly<Float64Array>,
+  M: Readonly<Float64Array> = bellmanMatrixOfPolicy(mdp, pi),
+  lu: LuFactorization = luFactor(M, mdp.S),
+): BellmanSolution => {
   const V = luSolve(lu, rPi);
   const x = luSolveTransposed(lu, mdp.rho);
   let reports: BellmanSolution['reports'] | undefined;
@@ -130,9 +135,20 @@ const luRoute = (mdp: Mdp, pi: Readonly<Float64Array>, rPi: Readonly<Float64Arra
 /** The product budget that keeps GMRES within the LU's flop count (2/3·S³). */
 const gmresBudget = (S: number, nnz: number): number => Math.floor(((2 / 3) * S * S * S) / (2 * nnz + 4 * GMRES_RESTART * S));
 
-/** Solve both Bellman systems of policy π with reward r_π by the route the sizes pick (MATH.md §3). */
-export const solveBellman = (mdp: Mdp, pi: Readonly<Float64Array>, rPi: Readonly<Float64Array>): BellmanSolution => {
+/**
+ * Solve both Bellman systems of policy π with reward r_π by the route the sizes pick (MATH.md §3).
+ * `samePolicy`: an earlier solution for the same table π (another reward); when it was the LU's,
+ * its factorisation is reused, which gives bit for bit what a fresh LU would (same matrix, same
+ * factors) without the O(S³) work.
+ */
+export const solveBellman = (
+  mdp: Mdp,
+  pi: Readonly<Float64Array>,
+  rPi: Readonly<Float64Array>,
+  samePolicy?: Pick<BellmanSolution, 'route' | 'bellman' | 'factorization'>,
+): BellmanSolution => {
   const { S, gamma, rho } = mdp;
+  if (samePolicy?.route === 'lu') return luRoute(mdp, pi, rPi, samePolicy.bellman, samePolicy.factorization);
   if (S < SPARSE_EVALUATION_MIN_S) return luRoute(mdp, pi, rPi);
   const sp = sparseBellmanOfPolicy(mdp, pi);
   const budget = gmresBudget(S, sp.cols.length);

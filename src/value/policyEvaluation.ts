@@ -48,17 +48,33 @@ export const objective = (rho: Readonly<Float64Array>, V: Readonly<Float64Array>
   return J;
 };
 
-/** Evaluate a given policy table (π and log π) exactly: V, Q, Adv, d, J (MATH.md §3). */
+/** Is `b` the same policy table as `a`, entry for entry? */
+const samePolicyTable = (a: Readonly<Float64Array>, b: Readonly<Float64Array>): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/**
+ * Evaluate a given policy table (π and log π) exactly: V, Q, Adv, d, J (MATH.md §3). `samePolicy`:
+ * an evaluation of another reward (or weight) under a policy table; when it equals π entry for
+ * entry, its LU of `I − γP_π` is reused (the same matrix, so the same factors and the same bits).
+ */
 export const evaluatePolicyTable = (
   mdp: Mdp,
   r: Readonly<Float64Array>,
   pi: Float64Array,
   logPi: Float64Array,
   lambda: number,
+  samePolicy?: PolicyEvaluation,
 ): PolicyEvaluation => {
   const { S, A, gamma, rho } = mdp;
   const rPi = policyReward(mdp, r, pi, logPi, lambda);
-  const solved = solveBellman(mdp, pi, rPi);
+  const reuse = samePolicy !== undefined && samePolicy.solveRoute === 'lu' && samePolicyTable(samePolicy.pi, pi)
+    ? { route: 'lu' as const, bellman: samePolicy.bellman, factorization: samePolicy.factorization }
+    : undefined;
+  const solved = solveBellman(mdp, pi, rPi, reuse);
   const V = solved.V;
   const d = new Float64Array(S);
   for (let s = 0; s < S; s++) d[s] = (1 - gamma) * solved.x[s];

@@ -21,7 +21,7 @@ import { validateMdp } from '../../src/mdp/validate.js';
 import { softmaxLogProbs, softmaxProbs } from '../../src/policy/softmax.js';
 import { makeRng } from '../../src/random/rng.js';
 import { GMRES_RESTART, SPARSE_EVALUATION_MIN_S, solveBellman } from '../../src/value/bellmanSolve.js';
-import { evaluatePolicy } from '../../src/value/policyEvaluation.js';
+import { evaluatePolicy, evaluatePolicyTable } from '../../src/value/policyEvaluation.js';
 import { bellmanMatrixOfPolicy, policyReward } from '../../src/value/policyMatrices.js';
 import { sparseBellmanOfPolicy, sparseMatTVec, sparseMatVec, sparseTranspose } from '../../src/value/sparseBellman.js';
 import { arbProblem } from '../arbitraries/mdp.js';
@@ -160,5 +160,27 @@ describe('solveBellman routes', () => {
     expect(sol.route).toBe('lu');
     const lu = luFactor(bellmanMatrixOfPolicy(mdp.right, pi), S);
     expect([...sol.V]).toEqual([...luSolve(lu, r)]);
+  });
+});
+
+describe('an evaluation of another reward under the same policy table', () => {
+  it('reuses the LU of I − γP_π and gives the fresh evaluation bit for bit (sizes from 1)', () => {
+    fc.assert(
+      fc.property(arbProblem({ maxS: 8, maxA: 4 }), ({ mdp, r, theta, lambda }) => {
+        const first = evaluatePolicy(mdp, r, theta, lambda);
+        const u = r.map((x, i) => Math.cos(x + i));
+        const zeros = new Float64Array(mdp.S * mdp.A);
+        const fresh = evaluatePolicyTable(mdp, u, Float64Array.from(first.pi), zeros, 0);
+        const reused = evaluatePolicyTable(mdp, u, Float64Array.from(first.pi), zeros, 0, first);
+        expect(reused.factorization).toBe(first.factorization);
+        for (const k of ['V', 'Q', 'adv', 'd'] as const) expect([...reused[k]]).toEqual([...fresh[k]]);
+        expect(reused.J).toBe(fresh.J);
+        // a different table (one entry moved by an ulp) is not the same matrix: no reuse
+        const other = Float64Array.from(first.pi);
+        other[0] = other[0] * (1 - Number.EPSILON);
+        expect(evaluatePolicyTable(mdp, u, other, zeros, 0, first).factorization).not.toBe(first.factorization);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
