@@ -163,6 +163,10 @@ export const runAparl = (
     } else {
       thetaWarm = theta;
       theta = policyGradientAscent(mdp, lowerProblem.r, theta, lambda, config.beta, config.K);
+      const bad = theta.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) {
+        return E.left(atStep(t, invalidInput('beta', `the inner policy-gradient steps left θ[${bad}] = ${theta[bad]}: β = ${config.beta} is too large a step for this problem (or the rewards overflow)`)));
+      }
       point = policyPointAtLower(lowerPointFor(lowerProblem, theta), 'implicit', { solver: implicitSolverFor(S, A) });
     }
     const J = config.mode === 'oracle' && sol !== null ? sol.evaluation.J : point.lower.evaluation.J;
@@ -217,6 +221,10 @@ export const runAparl = (
     opts.onStep?.(record);
     const next = new Float64Array(nu.length);
     for (let i = 0; i < nu.length; i++) next[i] = nu[i] + config.alpha * step[i];
+    const badNu = next.findIndex((x) => !Number.isFinite(x));
+    if (badNu >= 0) {
+      return E.left(atStep(t, invalidInput('alpha', `the upper step left ν[${badNu}] = ${next[badNu]} (α = ${config.alpha}, ĝ[${badNu}] = ${step[badNu]}): α is too large a step here, or θ^K (β = ${config.beta}) made the gradient overflow`)));
+    }
     nu = next;
   }
   return E.right({ records, nu, theta });

@@ -4,7 +4,7 @@
  * `null` where the internal loop has no number (G not computable, ‖∇G‖ not tracked).
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { validateAparlConfig, type AparlConfig } from '../algorithm/config.js';
+import { DEFAULT_APARL_CONFIG, validateAparlConfig, type AparlConfig } from '../algorithm/config.js';
 import { runAparl as runAparlInternal, type AparlRecord as AparlRecordInternal, type BilevelProblem } from '../algorithm/aparl.js';
 import type { Mdp } from '../mdp/types.js';
 import { describeValue } from '../mdp/validate.js';
@@ -13,7 +13,8 @@ import type { RewardModel } from '../reward/rewardModel.js';
 import type { UpperLevelSpec } from '../upperLevel/objective.js';
 import { invalidInput } from '../errors/parlError.js';
 import { checkSpec } from './bilevel.js';
-import { all, checkMdp, checkModel, checkNu, checkTable, fromValidation, lambdaScale, maxAbs, requireFinite, total, type Result } from './validate.js';
+import { floorLogits, LOGIT_FLOOR } from './value.js';
+import { all, checkMdp, checkModel, checkNu, checkTable, fromValidation, lambdaScale, maxAbs, publicReport, requireFinite, total, type Result } from './validate.js';
 
 /** One outer step of a run (MATH.md §8), as `runAparl` returns it. */
 export interface AparlRecord {
@@ -51,7 +52,7 @@ const publicRecord = (r: AparlRecordInternal): AparlRecord => ({
   trueReturn: r.trueReturn,
   lowerGap: orNull(r.lowerGap),
   queries: r.queries,
-  solves: r.solves,
+  solves: r.solves.map(publicReport),
 });
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
@@ -109,6 +110,33 @@ export interface AparlProblem {
 }
 
 /**
+ * The field an error raised during the run belongs to: a configuration key is the caller's
+ * `config.<key>`; anything else (r_ν, π, θ reached by the iteration) is the run's own state,
+ * `run.<field>`, with the step named in the message.
+ */
+const runField = (f: string): string => (f in DEFAULT_APARL_CONFIG ? `config.${f}` : f.startsWith('config.') || f.startsWith('problem.') ? f : `run.${f}`);
+
+/**
+ * θ₀ with every row whose logits spread beyond `LOGIT_FLOOR` replaced by `floorLogits` of it (the
+ * same policy, one-hot to float64, with finite log-probabilities; MATH.md §2); other rows unchanged,
+ * so ordinary θ₀ keep their bits. Without it a row such as (1e308, −1e308) has log π = −∞, an
+ * infinite advantage and a NaN gradient in the first inner step.
+ */
+const floorExtremeRows = (theta: Readonly<Float64Array>, A: number): Float64Array => {
+  const out = Float64Array.from(theta);
+  for (let o = 0; o < theta.length; o += A) {
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let a = 0; a < A; a++) {
+      hi = Math.max(hi, theta[o + a]);
+      lo = Math.min(lo, theta[o + a]);
+    }
+    if (hi - lo > LOGIT_FLOOR) out.set(floorLogits(theta.subarray(o, o + A), A), o);
+  }
+  return out;
+};
+
+/**
  * Run A-PARL (MATH.md §8): for t = 0..T−1, K warm-started policy-gradient steps θ ← θ + β∇_θJ_λ(ν_t, θ),
  * then ν_{t+1} = ν_t + α ĝ_t with ĝ_t the PARL gradient (or the myopic one, or a hypergradient
  * route) at θ^K. `config` is a partial `AparlConfig` over the defaults (mode `exact`, gradient
@@ -126,6 +154,6 @@ export const runAparl = (problem: AparlProblem, config: Partial<AparlConfig> = {
           { field: 'config.beta', what: 'β', value: c.beta },
           { field: 'config.lambda', what: 'max(λ, 1/λ)', value: lambdaScale(c.lambda) },
           { field: 'problem.nu0', what: 'max |ν₀|', value: maxAbs(p.nu0) },
-        ]))(runAparlInternal(p, c)))(
+        ]))(renamed(runAparlInternal({ ...p, theta0: floorExtremeRows(p.theta0, p.mdp.A) }, c), runField)))(
       all<readonly [BilevelProblem, AparlConfig]>([checkProblem(problem), fromValidation(validateAparlConfig(config), 'config')]),
     ));

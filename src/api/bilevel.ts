@@ -15,7 +15,7 @@ import { policyPointOf as policyPointOfInternal } from '../upperLevel/policyPoin
 import { validateTeacher } from '../upperLevel/teacher.js';
 import type { PolicyPoint, Teacher } from '../upperLevel/types.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
-import { all, checkLambda, checkMdp, checkModel, checkNu, checkTable, lambdaScale, maxAbs, requireFinite, total, type Result, type Scale } from './validate.js';
+import { all, checkLambda, checkMdp, checkModel, checkNu, checkTable, lambdaScale, maxAbs, publicReport, requireFinite, total, type Result, type Scale } from './validate.js';
 
 /** Solutions returned by `solveLowerLevel` (so `nuScoreOf` and `policyPointOf` can trust theirs). */
 const solutions = new WeakSet<object>();
@@ -46,8 +46,15 @@ export const solveLowerLevel = (mdp: Mdp, model: RewardModel, nu: Readonly<Float
             E.map((s: LowerSolution) => {
               solutions.add(s);
               return s;
-            })(requireFinite('the solved lower level', sol, scalesOf(n, mod, l))))(solveLowerLevelInternal(m, mod, n, l)))(
+            })(requireFinite('the solved lower level', withPublicReports(sol), scalesOf(n, mod, l))))(solveLowerLevelInternal(m, mod, n, l)))(
           all<readonly [Float64Array, number]>([checkNu(mod, nu), checkLambda(lambda, true)])))(checkModel(m, model)))(checkMdp(mdp)));
+
+/** The solution with its reports as the public layer gives them (`publicReport`). */
+const withPublicReports = (sol: LowerSolution): LowerSolution => ({
+  ...sol,
+  optimum: { ...sol.optimum, report: publicReport(sol.optimum.report) },
+  reports: sol.reports.map(publicReport),
+});
 
 const checkSolution = (solution: unknown): Result<LowerSolution> =>
   typeof solution === 'object' && solution !== null && solutions.has(solution)
@@ -74,7 +81,7 @@ export const nuScoreOf = (solution: LowerSolution, route: NuScoreRoute = 'closed
         const size = Math.max(n * d, rt === 'dense' ? n * n : 0);
         return E.left(limitExceeded('solution', size, MAX_DENSE_ENTRIES, `ψ by the ${rt} route needs a dense table of ${size} entries, above the limit ${MAX_DENSE_ENTRIES}; use upperLevelExact, which takes vector-Jacobian products`));
       }
-      return E.chain((psi: NuScoreOf) => requireFinite('the ν-score', psi, scalesOf(sol.nu, sol.model, sol.lambda)))(nuScoreOfInternal(sol, rt));
+      return E.chain((psi: NuScoreOf) => requireFinite('the ν-score', { ...psi, report: publicReport(psi.report) }, scalesOf(sol.nu, sol.model, sol.lambda)))(nuScoreOfInternal(sol, rt));
     })(all<readonly [LowerSolution, NuScoreRoute]>([checkSolution(solution), checkRoute(route)])));
 
 const register = (p: OptimumPoint): OptimumPoint => {
@@ -141,7 +148,7 @@ export const upperLevelExact = (spec: UpperLevelSpec, point: OptimumPoint): Resu
     }
     const p = point;
     return E.chain((s: UpperLevelSpec) =>
-      E.chain((v: UpperLevelValue) => requireFinite('the upper level', v, [
+      E.chain((v: UpperLevelValue) => requireFinite('the upper level', { ...v, reports: v.reports.map(publicReport) }, [
         ...scalesOf(p.lower.nu, p.lower.model, p.lower.lambda),
         ...(s.kind === 'additive' ? [{ field: 'spec.utility.u', what: 'max |u|', value: maxAbs(s.utility.kind === 'additive' ? s.utility.u : new Float64Array()) }] : [{ field: 'spec.rTrue', what: 'max |rTrue|', value: maxAbs(s.rTrue) }]),
       ]))(upperLevelExactInternal(s, p)))(checkSpec(p.lower.mdp, spec));

@@ -4,6 +4,7 @@
  * a result with NaN or ±∞ anywhere inside is refused, never returned in a `Right`.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import type { SolveReport } from '../numerics/solveReport.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
 import { invalidInput, invalidInputs, type ParlError, type ValidationError } from '../errors/parlError.js';
 import type { Mdp } from '../mdp/types.js';
@@ -188,6 +189,28 @@ export const logitSpread = (theta: Readonly<Float64Array>, A: number): number =>
 
 /** The scale of λ on both sides: λ itself and 1/λ (θ* = (Q* − V*)/λ grows as λ → 0). */
 export const lambdaScale = (lambda: number): number => (lambda > 0 ? Math.max(lambda, 1 / lambda) : 0);
+
+/**
+ * A solve report as the public layer returns it: an error bound or condition estimate that is not
+ * finite means the route could not bound the result, so the field is left out ("no bound"), the
+ * warning says so and the report is unreliable; everything else is kept. A report thus never puts
+ * ±∞ or NaN inside a `Right`, and an unbounded solve stays a result marked unreliable rather than an
+ * overflow error.
+ */
+export const publicReport = (r: SolveReport): SolveReport => {
+  const boundOk = r.errorBound === undefined || Number.isFinite(r.errorBound);
+  const condOk = r.condition === undefined || Number.isFinite(r.condition);
+  if (boundOk && condOk) return r;
+  const { errorBound, condition, warning, ...rest } = r;
+  const missing = [boundOk ? '' : 'error bound', condOk ? '' : 'condition estimate'].filter((x) => x !== '').join(' and ');
+  return {
+    ...rest,
+    ...(boundOk && errorBound !== undefined ? { errorBound } : {}),
+    ...(condOk && condition !== undefined ? { condition } : {}),
+    reliable: false,
+    warning: `${warning !== undefined ? `${warning}; ` : ''}no finite ${missing} (${[boundOk ? '' : `errorBound = ${errorBound}`, condOk ? '' : `condition = ${condition}`].filter((x) => x !== '').join(', ')})`,
+  };
+};
 
 /**
  * `Right(value)` if nothing inside `value` is NaN or ±∞; otherwise an `InvalidInput` on the most

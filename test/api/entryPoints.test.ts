@@ -239,3 +239,49 @@ describe('runAparl(problem, config)', () => {
     expect(e.errors.map((x) => x.field)).toEqual(['problem.upper.utility.u', 'config.steps']);
   });
 });
+
+describe('runAparl and nuScoreOf at extreme but valid inputs', () => {
+  const g = api.garnet({ S: 2, A: 2, branching: 2, seed: 1 });
+  if (api.isLeft(g)) throw new Error('garnet');
+  const { mdp, reward } = g.right;
+  const problem = (theta0: number[]) => ({
+    mdp,
+    model: { kind: 'tabular' as const, S: 2, A: 2 },
+    upper: { kind: 'additive' as const, utility: { kind: 'additive' as const, u: reward } },
+    rTrue: reward,
+    nu0: Float64Array.from(reward),
+    theta0: Float64Array.from(theta0),
+  });
+
+  it('θ₀ = (1e308, −1e308) in a state: a run in every mode (that row floored, one-hot), no internal failure', () => {
+    for (const mode of ['exact', 'sampled', 'oracle'] as const) {
+      const r = api.runAparl(problem([1e308, -1e308, 0, 0]), { T: 2, K: 1, mode, N: 4 });
+      if (api.isLeft(r)) throw new Error(`${mode}: ${r.left.field}: ${r.left.message}`);
+      expect(r.right.records.length).toBe(2);
+    }
+  });
+
+  it('a step β that overflows θ or ν: InvalidInput on the step size (config.beta or config.alpha) naming the step, not an internal failure', () => {
+    for (const mode of ['exact', 'sampled'] as const) {
+      const r = api.runAparl(problem([0, 0, 0, 0]), { T: 2, K: 1, beta: 1e308, mode, N: 4 });
+      expect(api.isLeft(r)).toBe(true);
+      if (api.isLeft(r)) {
+        expect(['config.beta', 'config.alpha']).toContain(r.left.field);
+        expect(r.left.message).toMatch(/^step \d+: /);
+        expect(r.left.message).not.toContain('failed unexpectedly');
+      }
+    }
+  });
+
+  it('an implicit ψ with no finite bound is a Right marked unreliable, its bound left out and said', () => {
+    const sol = api.solveLowerLevel(mdp, { kind: 'tabular', S: 2, A: 2 }, Float64Array.from([1e150, -1e150, 1e150, -1e150]), 1);
+    if (api.isLeft(sol)) throw new Error(sol.left.message);
+    const psi = api.nuScoreOf(sol.right, 'implicit');
+    if (api.isLeft(psi)) throw new Error(psi.left.message);
+    const rep = psi.right.report;
+    expect(rep.reliable).toBe(false);
+    expect(rep.errorBound === undefined || Number.isFinite(rep.errorBound)).toBe(true);
+    expect(rep.condition === undefined || Number.isFinite(rep.condition)).toBe(true);
+    expect(rep.warning).toMatch(/no finite (error bound|condition estimate)/);
+  });
+});

@@ -69,6 +69,9 @@ const check = (name: string, f: (...a: never[]) => unknown, c: Case): unknown =>
   } else if (r._tag === 'Left') {
     expect(TAGS).toContain(r.left?._tag);
     expect(typeof r.left?.field === 'string' && r.left.field.length > 0, `${name}: Left without a field`).toBe(true);
+    // a throw inside the library, caught by the layer's last resort, is a defect even when it arrives as a Left
+    const message = (r.left as { message?: unknown }).message;
+    expect(String(message), `${name}: an internal throw reached the caller`).not.toContain('failed unexpectedly');
     tally(name, 'refusedValid');
   } else {
     expect(nonFinitePaths(r.right), `${name} returned NaN/±∞ inside a Right`).toEqual([]);
