@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_APARL_CONFIG, type AparlConfig } from '../algorithm/config.js';
 import type { BilevelProblem } from '../algorithm/aparl.js';
 import type { ParlError } from '../errors/parlError.js';
-import { banditAt, banditLibraryAt, banditStationaryPoints, runBandit, type BanditParams, type BanditPoint } from '../experiments/bandit.js';
+import { BANDIT_AGREEMENT, banditAt, banditLibraryAt, banditStationaryPoints, runBandit, type BanditParams, type BanditPoint } from '../experiments/bandit.js';
 import { hessianJ } from '../hessian/index.js';
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import type { LowerSolution } from '../lowerLevel/lowerSolution.js';
@@ -128,10 +128,12 @@ export interface BanditView {
   /** PARL's maximiser Δ* and the myopic fixed point (the MLE Δ = βΔu), in closed form. */
   readonly parl: BanditPoint;
   readonly myopic: BanditPoint;
-  /** G at PARL's optimum by the library's exact objective (`upperLevelExact` at θ*(ν)), against the closed form. */
+  /** G at PARL's optimum by the library's exact objective (`upperLevelExact` at θ*(ν), whose solve `banditLibraryAt` requires to be reliable), against the closed form. */
   readonly libraryGAtParl: number;
   /** Largest |library run − closed form| of both methods (`runBandit`). */
   readonly runDisagreement: number;
+  /** Both library runs converged and agree with the closed form within `BANDIT_AGREEMENT`. */
+  readonly runVouched: boolean;
 }
 
 /** The bandit's view at the controls' λ and β (Δu = 1). */
@@ -146,7 +148,8 @@ export const banditView = (params: ExploreParams): E.Either<ParlError, BanditVie
   const lo = -1;
   const curveGap = Float64Array.from({ length: BANDIT_CURVE_POINTS }, (_, i) => lo + ((hi - lo) * i) / (BANDIT_CURVE_POINTS - 1));
   const curveG = Float64Array.from(curveGap, (g) => banditAt(bp, g).G);
-  return E.right({ params: bp, curveGap, curveG, parl: points.parl, myopic: points.myopic, libraryGAtParl: lib.right.G, runDisagreement: run.right.disagreement });
+  const runVouched = run.right.parl.converged && run.right.myopic.converged && run.right.disagreement <= BANDIT_AGREEMENT;
+  return E.right({ params: bp, curveGap, curveG, parl: points.parl, myopic: points.myopic, libraryGAtParl: lib.right.G, runDisagreement: run.right.disagreement, runVouched });
 };
 
 /** A-PARL on the picked problem: exact mode, the PARL gradient at θ^K, K and T from the controls, inner step 1/L̂ (MATH.md §8). */

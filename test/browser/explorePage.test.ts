@@ -138,3 +138,14 @@ describe('HTML of the page', () => {
     expect(html).not.toMatch(/@import|url\(\s*['"]?https?:/i);
   });
 });
+
+describe('the bandit panel vouches only for what was checked', () => {
+  it('the runs are marked reliable at the first view (both converged, within BANDIT_AGREEMENT of the closed form)', async () => {
+    const { banditView } = await import('../../src/explore/model.js');
+    const { BANDIT_AGREEMENT } = await import('../../src/experiments/bandit.js');
+    const v = banditView(EXPLORE_DEFAULTS);
+    if (E.isLeft(v)) throw new Error(v.left.message);
+    expect(v.right.runDisagreement).toBeLessThanOrEqual(BANDIT_AGREEMENT);
+    expect(v.right.runVouched).toBe(true);
+  });
+});

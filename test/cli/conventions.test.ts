@@ -241,3 +241,13 @@ describe('--jsonl and λ = 0', () => {
     for (const row of rows) expect(row.split(/\s{2,}/)[3]).toBe('n/a');
   });
 });
+
+describe('nothing is clamped behind the user', () => {
+  it('pl-scan --branching above S is refused (exit 2, naming branching); the default 3 is capped at S', () => {
+    const r = runParl('pl-scan', '--S', '2', '--branching', '5');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('branching: must be in 1..S = 1..2, got 5');
+    const d = runParl('pl-scan', '--S', '2', '--samples', '10', '--quiet');
+    expect(d.status, d.stderr).toBe(0);
+  });
+});

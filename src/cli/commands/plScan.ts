@@ -159,7 +159,8 @@ export const plScanCommand = (args: ReadonlyArray<string>, io: CliIo): number =>
   } else {
     const built =
       envName === 'garnet'
-        ? garnet({ S, A, branching: Math.min(branching, S), gamma, seed: envSeed })
+        ? // the default 3 is capped at S; a --branching the user gave is taken as given (garnet rejects b > S)
+          garnet({ S, A, branching: values.branching === undefined ? Math.min(branching, S) : branching, gamma, seed: envSeed })
         : envName === 'gridworld'
           ? suttonBartoGridworldE({ gamma })
           : envName === 'chain'
