@@ -251,3 +251,13 @@ describe('nothing is clamped behind the user', () => {
     expect(d.status, d.stderr).toBe(0);
   });
 });
+
+describe('a value that is not a number is reported as typed', () => {
+  it('aparl --lambda=abc, --T 1e400, --beta Infinity: exit 2 quoting the text', () => {
+    for (const [flag, text] of [['--lambda', 'abc'], ['--T', '1e400'], ['--beta', 'Infinity']] as const) {
+      const r = runParl('aparl', `${flag}=${text}`);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${flag}: expected a finite number, got "${text}"`);
+    }
+  });
+});

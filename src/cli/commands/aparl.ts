@@ -115,7 +115,9 @@ export const aparlCommand = (args: ReadonlyArray<string>, io: CliIo): number => 
   if (values.gradient !== undefined) raw.gradient = values.gradient;
   for (const k of ['T', 'K', 'beta', 'alpha', 'lambda', 'N', 'sigma', 'seed'] as const) {
     const v = num(values[k]);
-    if (v !== undefined) raw[k] = v;
+    // a value that is not a finite number is reported with the text the user typed
+    if (v !== undefined && !Number.isFinite(v)) errors.push(`--${k}: expected a finite number, got "${values[k]}"`);
+    else if (v !== undefined) raw[k] = v;
   }
   const cfg = validateAparlConfig(raw);
   if (E.isLeft(cfg)) for (const e of cfg.left) errors.push(`--${formatValidationError(e)}`);
