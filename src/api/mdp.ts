@@ -9,7 +9,21 @@ import { suttonBartoGridworldE } from '../mdp/gridworld.js';
 import type { Mdp, MdpWithReward } from '../mdp/types.js';
 import { validateMdp as validateMdpInternal } from '../mdp/validate.js';
 import * as E from 'fp-ts/lib/Either.js';
+import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
+import { invalidInputs, type ValidationError } from '../errors/parlError.js';
 import { fromValidation, total, trustMdp, type Result } from './validate.js';
+
+/**
+ * `build(options)` unless `options` holds a key the builder does not know (a misspelt `gama` would
+ * otherwise be ignored silently and the default used): then `InvalidInput` on `options.<key>`.
+ */
+const knownOptions = (what: string, known: ReadonlyArray<string>, options: unknown, build: () => Result<MdpWithReward>): Result<MdpWithReward> => {
+  if (typeof options !== 'object' || options === null) return build();
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length === 0) return build();
+  const errors = unknown.map((k) => ({ field: `options.${k}`, message: `${what} has no option "${k}" (its options: ${known.join(', ')})` }));
+  return E.left(invalidInputs(errors as unknown as NonEmptyArray<ValidationError>));
+};
 
 /** A built MDP with its MDP marked as validated. */
 const trusted = (m: Result<MdpWithReward>): Result<MdpWithReward> =>
@@ -32,15 +46,17 @@ export const validateMdp = (input: unknown): Result<Mdp> => total('validateMdp',
  * random probabilities, rewards uniform in [0, 1), ρ uniform; deterministic given `seed`.
  * Options: S, A ≥ 1, branching in 1..S, γ ∈ [0, 1) (default 0.9), seed a safe integer.
  */
-export const garnet = (options: GarnetOptions): Result<MdpWithReward> => total('garnet', () => trusted(fromValidation(garnetInternal(options))));
+export const garnet = (options: GarnetOptions): Result<MdpWithReward> =>
+  total('garnet', () => knownOptions('garnet', ['S', 'A', 'branching', 'seed', 'gamma'], options, () => trusted(fromValidation(garnetInternal(options)))));
 
 /** Sutton & Barto's 5×5 gridworld, Example 3.5 (MATH.md §1; A → A′ +10, B → B′ +5, −1 off the grid), γ default 0.9. */
 export const suttonBartoGridworld = (options: { readonly gamma?: number } = {}): Result<MdpWithReward> =>
-  total('suttonBartoGridworld', () => trusted(fromValidation(suttonBartoGridworldE(options))));
+  total('suttonBartoGridworld', () => knownOptions('suttonBartoGridworld', ['gamma'], options, () => trusted(fromValidation(suttonBartoGridworldE(options)))));
 
 /** The two-state, two-action chain of the reference vectors (MATH.md §1); γ, ρ and the reward table can be set. */
 export const twoStateChain = (options: TwoStateChainOptions = {}): Result<MdpWithReward> =>
-  total('twoStateChain', () => trusted(fromValidation(twoStateChainE(options))));
+  total('twoStateChain', () => knownOptions('twoStateChain', ['gamma', 'rho', 'reward'], options, () => trusted(fromValidation(twoStateChainE(options)))));
 
 /** pymdptoolbox's forest-management MDP `forest(S, r1, r2, p)` in our layout (MATH.md §1), with its defaults. */
-export const forest = (options: ForestOptions = {}): Result<MdpWithReward> => total('forest', () => trusted(fromValidation(forestE(options))));
+export const forest = (options: ForestOptions = {}): Result<MdpWithReward> =>
+  total('forest', () => knownOptions('forest', ['S', 'r1', 'r2', 'p', 'gamma'], options, () => trusted(fromValidation(forestE(options)))));

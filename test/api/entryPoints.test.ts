@@ -285,3 +285,19 @@ describe('runAparl and nuScoreOf at extreme but valid inputs', () => {
     expect(rep.warning).toMatch(/no finite (error bound|condition estimate)/);
   });
 });
+
+describe('the MDP builders refuse options they do not know', () => {
+  it('a misspelt option is InvalidInput on options.<key>, not silently the default', () => {
+    for (const [name, r] of [
+      ['garnet', api.garnet({ S: 3, A: 2, branching: 2, seed: 1, gama: 0.5 } as never)],
+      ['suttonBartoGridworld', api.suttonBartoGridworld({ gama: 0.5 } as never)],
+      ['twoStateChain', api.twoStateChain({ gama: 0.5 } as never)],
+      ['forest', api.forest({ gama: 0.5 } as never)],
+    ] as const) {
+      expect(api.isLeft(r), name).toBe(true);
+      if (api.isLeft(r)) expect(r.left.field, name).toBe('options.gama');
+    }
+    // the known options still work
+    expect(api.isRight(api.suttonBartoGridworld({ gamma: 0.5 }))).toBe(true);
+  });
+});
