@@ -80,7 +80,14 @@ export const implicitSolverFor = (S: number, A: number): 'direct' | 'minres' => 
 const norm2 = (x: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s);
+  if (Number.isFinite(s) && (s > 1e-290 || s === 0)) return Math.sqrt(s);
+  // squares overflowed (or underflowed): the same norm scaled by max|xᵢ|
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  if (!(m > 0) || !Number.isFinite(m)) return Number.isNaN(m) ? NaN : m;
+  let t = 0;
+  for (let i = 0; i < x.length; i++) t += (x[i] / m) ** 2;
+  return m * Math.sqrt(t);
 };
 
 /** `J*_λ` with its report: the solved lower level's for λ > 0, the plain optimum's for λ = 0. */

@@ -16,9 +16,9 @@ export interface TwoStateChainOptions {
  */
 export const twoStateChainE = (opts: TwoStateChainOptions = {}): Validation<MdpWithReward> => {
   const o = opts ?? {};
-  const gamma = o.gamma ?? 0.9;
-  const rho = o.rho ?? [1, 0];
-  const reward = o.reward ?? [0, 0.1, 1.0, 0.5];
+  const gamma = o.gamma === undefined ? 0.9 : o.gamma;
+  const rho = o.rho === undefined ? [1, 0] : o.rho;
+  const reward = o.reward === undefined ? [0, 0.1, 1.0, 0.5] : o.reward;
   const P = [
     0.9, 0.1, // s=0, a=0: stay 0.9
     0.2, 0.8, // s=0, a=1: switch 0.8

@@ -41,7 +41,9 @@ const MOVES: ReadonlyArray<readonly [number, number]> = [
  */
 export const suttonBartoGridworldE = (opts: { readonly gamma?: number } = {}): Validation<MdpWithReward> => {
   const log = makeErrorLog();
-  const gamma = readGamma((opts ?? {}).gamma ?? 0.9, 'gamma', log);
+  // null is a value (refused by readGamma), only a missing γ takes the default
+  const given = (opts ?? {}).gamma;
+  const gamma = readGamma(given === undefined ? 0.9 : given, 'gamma', log);
   const args = finish(log, () => gamma as number);
   if (E.isLeft(args)) return args;
   const S = GRID_SIZE * GRID_SIZE;

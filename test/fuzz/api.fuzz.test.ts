@@ -268,7 +268,12 @@ const drivers: Record<string, () => void> = {
       check('validateMdp', api.validateMdp, { args: [junk], bad: [] }); // anything: a Left or (by chance) a Right
     }), RUNS),
   suttonBartoGridworld: () =>
-    fc.assert(fc.property(fc.oneof(fc.record({ gamma: optionValue }, { requiredKeys: [] }), fc.anything()), (o) => void check('suttonBartoGridworld', api.suttonBartoGridworld, { args: [o], bad: [] })), RUNS),
+    fc.assert(fc.property(fc.oneof(fc.record({ gamma: optionValue }, { requiredKeys: [] }), fc.anything()), (o) => {
+      // {gamma}: valid exactly when γ is absent or a number in [0, 1); anything else may go either way
+      const rec = typeof o === 'object' && o !== null && !Array.isArray(o) && Object.keys(o).every((k) => k === 'gamma') ? (o as { gamma?: unknown }) : undefined;
+      const badGamma = rec !== undefined && 'gamma' in rec && rec.gamma !== undefined && !(typeof rec.gamma === 'number' && rec.gamma >= 0 && rec.gamma < 1);
+      void check('suttonBartoGridworld', api.suttonBartoGridworld, { args: [o], bad: badGamma ? ['gamma'] : [] });
+    }), RUNS),
   twoStateChain: () =>
     fc.assert(fc.property(fc.oneof(fc.record({ gamma: optionValue, rho: vectorArg(2).map((a) => a.value), reward: vectorArg(4).map((a) => a.value) }, { requiredKeys: [] }), fc.anything()), (o) =>
       void check('twoStateChain', api.twoStateChain, { args: [o], bad: [] })), RUNS),
