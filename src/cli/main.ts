@@ -8,7 +8,9 @@ const tty = process.stderr.isTTY === true;
 // a closed pipe (e.g. `parl verify | head`) ends the program quietly instead of crashing it
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
+  // any other write failure (a full disk, ENOSPC): say so and exit 1, as an unwritable output file does
+  process.stderr.write(`parl: cannot write to standard output: ${e.message}\n`);
+  process.exit(1);
 });
 const status = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
