@@ -261,3 +261,11 @@ describe('a value that is not a number is reported as typed', () => {
     }
   });
 });
+
+describe('an option given twice', () => {
+  it('is a usage error (exit 2) naming it, not the last value silently', () => {
+    const r = runParl('aparl', '--T', '3', '--T', '5');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('option --T is given more than once');
+  });
+});

@@ -37,8 +37,19 @@ export const joinNegativeValues = (
 /** node's strict `parseArgs` on a command's arguments, with negative numbers read as values (`joinNegativeValues`). */
 export const parseCommandArgs = <T extends ParseArgsConfig & { readonly options: NonNullable<ParseArgsConfig['options']> }>(
   config: T,
-): ReturnType<typeof parseArgs<T>> =>
-  parseArgs<T>({ ...config, args: joinNegativeValues(config.args ?? [], config.options), strict: true } as T);
+): ReturnType<typeof parseArgs<T>> => {
+  const args = joinNegativeValues(config.args ?? [], config.options);
+  const parsed = parseArgs<T>({ ...config, args, strict: true } as T);
+  // an option given twice would silently take its last value: refuse it as a usage error
+  const { tokens } = parseArgs({ ...config, args, strict: true, tokens: true });
+  const seen = new Set<string>();
+  for (const t of tokens ?? []) {
+    if (t.kind !== 'option' || config.options[t.name]?.multiple === true) continue;
+    if (seen.has(t.name)) throw Object.assign(new TypeError(`option --${t.name} is given more than once`), { code: 'ERR_PARSE_ARGS_REPEATED_OPTION' });
+    seen.add(t.name);
+  }
+  return parsed;
+};
 
 /** Parse an integer option ≥ `min`; on a bad value push an error naming the option and return the default. */
 export const parseIntegerOption = (
