@@ -257,7 +257,7 @@ describe('a value that is not a number is reported as typed', () => {
     for (const [flag, text] of [['--lambda', 'abc'], ['--T', '1e400'], ['--beta', 'Infinity']] as const) {
       const r = runParl('aparl', `${flag}=${text}`);
       expect(r.status).toBe(2);
-      expect(r.stderr).toContain(`${flag}: expected a finite number, got "${text}"`);
+      expect(r.stderr).toContain(`${flag}: expected a finite decimal number, got "${text}"`);
     }
   });
 });
@@ -267,5 +267,15 @@ describe('an option given twice', () => {
     const r = runParl('aparl', '--T', '3', '--T', '5');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('option --T is given more than once');
+  });
+});
+
+describe('numbers are decimal', () => {
+  it('hex or binary literals are refused (exit 2), exponents accepted', async () => {
+    expect(runParl('aparl', '--T', '0x3').status).toBe(2);
+    expect((await runParlAsync('run', 'all', '--seeds', '0x10')).status).toBe(2);
+    expect(runParl('pl-scan', '--gamma', '0b1').status).toBe(2);
+    const r = runParl('aparl', '--T', '2e0', '--quiet');
+    expect([0, 3]).toContain(r.status);
   });
 });

@@ -10,7 +10,7 @@ import type { CliIo } from '../io.js';
 import { ALLOW_LARGE, formatCount, formatSeconds, limitRefusal, type WorkEstimate } from '../limits.js';
 import { makeProgress } from '../progress.js';
 import { renderTable } from '../table.js';
-import { parseCommandArgs } from './options.js';
+import { parseCommandArgs, parseDecimal } from './options.js';
 
 const PROBLEMS = ['rlhf', 'design'] as const;
 
@@ -86,7 +86,7 @@ const fmtNorm = (x: number): string => (Number.isFinite(x) ? x.toExponential(3) 
 const recordJson = (r: AparlRecord): Record<string, unknown> => ({ ...r, solves: r.solves.map(solveReportJson) });
 
 
-const num = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : raw.trim() === '' ? NaN : Number(raw));
+const num = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : parseDecimal(raw));
 
 export const aparlCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
   const str = { type: 'string' } as const;
@@ -116,7 +116,7 @@ export const aparlCommand = (args: ReadonlyArray<string>, io: CliIo): number => 
   for (const k of ['T', 'K', 'beta', 'alpha', 'lambda', 'N', 'sigma', 'seed'] as const) {
     const v = num(values[k]);
     // a value that is not a finite number is reported with the text the user typed
-    if (v !== undefined && !Number.isFinite(v)) errors.push(`--${k}: expected a finite number, got "${values[k]}"`);
+    if (v !== undefined && !Number.isFinite(v)) errors.push(`--${k}: expected a finite decimal number, got "${values[k]}"`);
     else if (v !== undefined) raw[k] = v;
   }
   const cfg = validateAparlConfig(raw);

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { formatParlError, formatValidationError } from '../../errors/parlError.js';
 import { BANDIT_AGREEMENT, BANDIT_DEFAULTS, runBandit, validateBanditParams, type BanditPoint } from '../../experiments/bandit.js';
 import type { CliIo } from '../io.js';
-import { parseCommandArgs } from './options.js';
+import { parseCommandArgs, parseDecimal } from './options.js';
 import { renderTable } from '../table.js';
 
 export const BANDIT_HELP = `Usage: parl bandit [--lambda L] [--beta B] [--gap D] [--json]
@@ -27,7 +27,7 @@ Options (defaults in brackets):
 /** A number option (its default when absent); a value that is not a number is an error naming the option and the text. */
 const num = (name: string, raw: string | undefined, fallback: number, errors: string[]): number => {
   if (raw === undefined) return fallback;
-  const x = Number(raw);
+  const x = parseDecimal(raw);
   if (raw.trim() === '' || Number.isNaN(x)) {
     errors.push(`--${name}: not a number: "${raw}"`);
     return fallback;

@@ -19,7 +19,7 @@ import { EXIT_UNRELIABLE, EXIT_USAGE, exitCodeOf } from '../exitCodes.js';
 import type { CliIo } from '../io.js';
 import { makeProgress } from '../progress.js';
 import { renderTable } from '../table.js';
-import { parseCommandArgs, parseIntegerOption } from './options.js';
+import { parseCommandArgs, parseDecimal, parseIntegerOption } from './options.js';
 
 const B = DEFAULT_HYPERGRADIENT_BUDGETS;
 
@@ -121,7 +121,7 @@ export const hypergradientsCommand = (args: ReadonlyArray<string>, io: CliIo): n
   const seed = parseIntegerOption('--seed', values.seed, 1, 0, errors);
   let lambda = DEFAULT_HYPERGRADIENT_LAMBDA;
   if (values.lambda !== undefined) {
-    const x = values.lambda.trim() === '' ? NaN : Number(values.lambda);
+    const x = parseDecimal(values.lambda);
     if (!(Number.isFinite(x) && x > 0)) errors.push(`--lambda: must be a finite number > 0 (the lower level needs λ > 0), got "${values.lambda}"`);
     else lambda = x;
   }

@@ -51,6 +51,12 @@ export const parseCommandArgs = <T extends ParseArgsConfig & { readonly options:
   return parsed;
 };
 
+/**
+ * A decimal number as typed on the command line (`12`, `-0.5`, `1e6`, `.3`), or NaN: `Number()` alone
+ * would also read `0x10` as 16, `0b11` as 3 and `' '` as 0.
+ */
+export const parseDecimal = (raw: string): number => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()) ? Number(raw) : NaN);
+
 /** Parse an integer option ≥ `min`; on a bad value push an error naming the option and return the default. */
 export const parseIntegerOption = (
   name: string,
@@ -81,7 +87,7 @@ export const parseCountOption = (
   errors: string[],
 ): number => {
   if (raw === undefined) return fallback;
-  const n = raw.trim() === '' ? NaN : Number(raw);
+  const n = parseDecimal(raw);
   if (!Number.isSafeInteger(n) || n < min) {
     errors.push(`${name} must be an integer ≥ ${min}, got "${raw}"`);
     return fallback;

@@ -11,7 +11,7 @@ import type { CliIo } from '../io.js';
 import { ALLOW_LARGE, evaluationSeconds, formatCount, formatSeconds, limitRefusal, type WorkEstimate } from '../limits.js';
 import { makeProgress } from '../progress.js';
 import { renderTable } from '../table.js';
-import { parseCommandArgs, parseCountOption, parseIntegerOption } from './options.js';
+import { parseCommandArgs, parseCountOption, parseDecimal, parseIntegerOption } from './options.js';
 
 /**
  * Estimated cost of a scan of `samples` θ on S states and A actions: the optimum (~20 policy
@@ -66,7 +66,7 @@ const num = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 1e4 || 
 
 const parseGamma = (raw: string | undefined, errors: string[]): number => {
   if (raw === undefined) return 0.9;
-  const g = Number(raw);
+  const g = parseDecimal(raw);
   if (raw.trim() === '' || !(g >= 0 && g < 1)) {
     errors.push(`--gamma must be a number in [0, 1), got "${raw}"`);
     return 0.9;
@@ -76,7 +76,7 @@ const parseGamma = (raw: string | undefined, errors: string[]): number => {
 
 const parseLambda = (raw: string | undefined, errors: string[]): number => {
   if (raw === undefined) return 0.1;
-  const l = Number(raw);
+  const l = parseDecimal(raw);
   if (raw.trim() === '' || !(l >= 0) || !Number.isFinite(l)) {
     errors.push(`--lambda must be a finite number ≥ 0, got "${raw}"`);
     return 0.1;
