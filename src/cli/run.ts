@@ -63,9 +63,14 @@ const COMMANDS: Record<string, Command> = {
 /** Run `parl` with the given arguments (without the program name); some commands are asynchronous. */
 export const runCli = (argv: ReadonlyArray<string>, io: CliIo): number | Promise<number> => {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+  if (cmd === undefined) {
+    // no command is a usage error: the help goes with it to stderr, stdout stays empty
+    io.err(`parl: a command is needed\n\n${MAIN_HELP}`);
+    return EXIT_USAGE;
+  }
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.out(MAIN_HELP);
-    return cmd === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
     io.out(packageVersion(io));

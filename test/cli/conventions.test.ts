@@ -279,3 +279,13 @@ describe('numbers are decimal', () => {
     expect([0, 3]).toContain(r.status);
   });
 });
+
+describe('parl without a command', () => {
+  it('is a usage error: exit 2, the help on stderr, nothing on stdout', () => {
+    const r = runParl();
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('parl: a command is needed');
+    expect(r.stderr).toMatch(/Usage: parl/);
+  });
+});
