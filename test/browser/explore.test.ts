@@ -18,7 +18,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAparl, type BilevelProblem } from '../../src/algorithm/aparl.js';
 import { DEFAULT_APARL_CONFIG } from '../../src/algorithm/config.js';
-import { banditProblem, banditStationaryPoints } from '../../src/experiments/bandit.js';
+import { banditLibraryAt, banditProblem, banditStationaryPoints, runBandit } from '../../src/experiments/bandit.js';
 import { unrolledStepSize } from '../../src/experiments/hypergradients.js';
 import { rlhfProblem } from '../../src/experiments/problems.js';
 import { softmaxTolerance } from '../../src/kernels/tolerances.js';
@@ -192,7 +192,29 @@ describe.skipIf(SKIP)('the explorable page in headless Chromium (report/explore.
       expected.set(`bandit.${m}.piBest`, { value: points[m].piBest, scale: 0 });
       expected.set(`bandit.${m}.G`, { value: points[m].G, scale: 0 });
     }
+    // the rest of the first view: ψ's colour scale, the bandit's parameters, the library's G at Δ*
+    // and the runs' disagreement, the float64 side of the gpu.js table (π* again)
+    expected.set('psi.scale', { value: maxAbs(Float64Array.from([...expected].filter(([k]) => k.startsWith('psi[')).map(([, e]) => e.value))), scale: 0 });
+    expected.set('bandit.lambda', { value: 0.5, scale: 0 });
+    expected.set('bandit.beta', { value: 1, scale: 0 });
+    expected.set('bandit.trueGap', { value: 1, scale: 0 });
+    const lib = banditLibraryAt({ lambda: 0.5, beta: 1, trueGap: 1 }, points.parl.gap);
+    if (E.isLeft(lib)) throw new Error(lib.left.message);
+    expected.set('bandit.libraryGAtParl', { value: lib.right.G, scale: 0 });
+    const run = runBandit({ lambda: 0.5, beta: 1, trueGap: 1 });
+    if (E.isLeft(run)) throw new Error(run.left.message);
+    // a difference of quantities of size ~1 (gaps, π, G) at the rounding level: the browser's and Node's
+    // exp/log may differ in the last ulp, so it is compared at 1e-12 of that size, like every other number
+    expected.set('bandit.runDisagreement', { value: run.right.disagreement, scale: Math.max(1, Math.abs(points.parl.G)) });
+    for (let a = 0; a < 2; a++) expected.set(`gpu.float64[0,${a}]`, expected.get(`pi[0,${a}]`)!);
     expect(compareShown(shown, expected)).toBeGreaterThanOrEqual(10);
+    // every shown number is accounted for: compared above, or measured elsewhere for a stated reason
+    const elsewhere: ReadonlyArray<readonly [RegExp, string]> = [
+      [/^aparl\./, 'the live A-PARL run moves on after data-ready; compared with runAparl in its own test'],
+      [/^gpu\.(float32|error)\[|^gpu\.(maxAbsError|allowedAtOne)$/, 'float32 results of the browser gpu.js backend; checked against the kernel tolerance in the gpu.js test'],
+    ];
+    const unaccounted = [...shown.keys()].filter((k) => !expected.has(k) && !elsewhere.some(([re]) => re.test(k)));
+    expect(unaccounted).toEqual([]);
     // every number behind a solve says whether the solve is reliable (here all are)
     const reliability = await page.$$eval('[data-key^="pi["], [data-key^="V["], [data-key^="psi["], [data-key^="gradG"], [data-key="G"]', (els) => els.map((e) => e.getAttribute('data-reliable')));
     expect(reliability.length).toBe(16 - 2);
