@@ -9,8 +9,8 @@
  * records the session's name). Like the Node sessions it refuses a kernel that gpu.js silently
  * degraded to another class. In Node, `cpu` is the mode that runs.
  */
-import { CPUKernel, GPU, WebGL2Kernel, WebGLKernel, type IKernelRunShortcut } from 'gpu.js';
-import { KernelBackendError, type BackendName, type KernelSession } from '../kernels/backend.js';
+import { CPUKernel, GPU, WebGL2Kernel, WebGLKernel } from 'gpu.js';
+import { checkedKernelSession, KernelBackendError, type BackendName, type KernelSession } from '../kernels/backend.js';
 import { batchedSoftmax } from '../kernels/batchedSoftmax.js';
 import { compareWith, softmaxTolerance, type Comparison, type KernelTolerance } from '../kernels/tolerances.js';
 import { softmaxProbs } from '../policy/softmax.js';
@@ -34,51 +34,15 @@ const modeSupported = (mode: BrowserGpuMode): boolean => {
 };
 
 /** A `KernelSession` on one gpu.js browser mode; every launch is checked to have run that mode's kernel class. */
-export const browserKernelSession = (mode: BrowserGpuMode): KernelSession => {
-  const gpu = new GPU({ mode });
-  const expected = KERNEL_CLASS_OF[mode];
-  const cache = new Map<string, IKernelRunShortcut>();
-  let destroyed = false;
-  let launches = 0;
-  const alive = (): void => {
-    if (destroyed) throw new KernelBackendError(`the ${mode} kernel session was destroyed`);
-  };
-  return {
-    // a browser mode is not one of the Node backends; batchedSoftmax records this name as given
-    backend: mode as unknown as BackendName,
-    precision: 'float32',
-    kernelClass: mode === 'webgl2' ? 'WebGL2Kernel' : mode === 'webgl' ? 'WebGLKernel' : 'CPUKernel',
-    kernel: (key, make) => {
-      alive();
-      let k = cache.get(key);
-      if (k === undefined) {
-        k = make(gpu);
-        cache.set(key, k);
-      }
-      return k;
-    },
-    run: (k, ...args) => {
-      alive();
-      const out = (k as unknown as (...a: unknown[]) => unknown)(...args);
-      launches++;
-      const inner = k.kernel as unknown as { constructor: unknown; fallbackReason?: string | null };
-      if (inner.constructor !== expected) {
-        throw new KernelBackendError(`gpu.js mode ${mode} did not run its own kernel class${inner.fallbackReason ? ` (fallback: ${inner.fallbackReason})` : ''}`);
-      }
-      if (out === null || out === undefined) throw new KernelBackendError(`gpu.js mode ${mode}: a kernel returned no result`);
-      return out;
-    },
-    launches: () => launches,
-    destroy: () => {
-      if (destroyed) return;
-      destroyed = true;
-      for (const k of cache.values()) k.destroy();
-      cache.clear();
-      void gpu.destroy().catch(() => undefined);
-    },
-    destroyed: () => destroyed,
-  };
-};
+export const browserKernelSession = (mode: BrowserGpuMode): KernelSession =>
+  // a browser mode is not one of the Node backends; batchedSoftmax records this name as given. The
+  // bundle renames classes, so the class that ran is compared by identity, not by name.
+  checkedKernelSession(
+    new GPU({ mode }),
+    mode as unknown as BackendName,
+    mode === 'webgl2' ? 'WebGL2Kernel' : mode === 'webgl' ? 'WebGLKernel' : 'CPUKernel',
+    (inner) => (inner.constructor === KERNEL_CLASS_OF[mode] ? undefined : `another class (${String((inner.constructor as { name?: string }).name)})`),
+  );
 
 /** Rows of seeded logits added to θ*'s rows so that the kernel sees a real batch: uniform in [−8, 8]. */
 export const GPU_BATCH_ROWS = 512;

@@ -224,11 +224,19 @@ const jsSession = (): KernelSession => {
   };
 };
 
-const gpuSession = (backend: Exclude<BackendName, 'js'>): KernelSession => {
-  const lib = loadGpuJs();
-  if (lib instanceof Error) throw lib;
-  const gpu = new lib.GPU({ mode: GPU_MODE[backend] });
-  const expected = KERNEL_CLASS[backend];
+/**
+ * A float32 `KernelSession` on a gpu.js instance (`gpu`), shared by the Node backends and the
+ * explorable page's browser modes: kernels cached by key (least recently used beyond
+ * `MAX_CACHED_KERNELS`), and every launch checked with `unexpectedClass`, which names the kernel
+ * class that ran when it is not the one the session promises (gpu.js may silently fall back) —
+ * such a result is refused, never returned.
+ */
+export const checkedKernelSession = (
+  gpu: GPU,
+  backend: BackendName,
+  kernelClass: string,
+  unexpectedClass: (kernel: { readonly constructor: unknown }) => string | undefined,
+): KernelSession => {
   const cache = new Map<string, IKernelRunShortcut>();
   let destroyed = false;
   let launches = 0;
@@ -238,7 +246,7 @@ const gpuSession = (backend: Exclude<BackendName, 'js'>): KernelSession => {
   return {
     backend,
     precision: 'float32',
-    kernelClass: expected,
+    kernelClass,
     kernel: (key, make) => {
       alive();
       let k = cache.get(key);
@@ -260,11 +268,11 @@ const gpuSession = (backend: Exclude<BackendName, 'js'>): KernelSession => {
       alive();
       const out = (k as unknown as (...a: unknown[]) => unknown)(...args);
       launches++;
-      const inner = k.kernel as unknown as { constructor: { name: string }; fallbackReason?: string | null };
-      const ran = inner.constructor.name;
-      if (ran !== expected) {
+      const inner = k.kernel as unknown as { constructor: unknown; fallbackReason?: string | null };
+      const ran = unexpectedClass(inner);
+      if (ran !== undefined) {
         throw new KernelBackendError(
-          `backend ${backend} expected gpu.js kernel class ${expected} but ${ran} ran` +
+          `backend ${backend} expected gpu.js kernel class ${kernelClass} but ${ran} ran` +
             (inner.fallbackReason ? ` (gpu.js fallback: ${inner.fallbackReason})` : '') +
             '; refusing a silently degraded result',
         );
@@ -283,6 +291,17 @@ const gpuSession = (backend: Exclude<BackendName, 'js'>): KernelSession => {
     },
     destroyed: () => destroyed,
   };
+};
+
+const gpuSession = (backend: Exclude<BackendName, 'js'>): KernelSession => {
+  const lib = loadGpuJs();
+  if (lib instanceof Error) throw lib;
+  const expected = KERNEL_CLASS[backend];
+  // Node's gpu.js classes keep their names: compare by name
+  return checkedKernelSession(new lib.GPU({ mode: GPU_MODE[backend] }), backend, expected, (inner) => {
+    const ran = (inner.constructor as { name: string }).name;
+    return ran === expected ? undefined : ran;
+  });
 };
 
 /**
